@@ -1,0 +1,111 @@
+"""Candidate document pairs: which pairs are worth aligning.
+
+Two sources, both computed with sorting in numpy rather than pairwise loops:
+
+* **LSH**: windows whose MinHash signatures agree on a whole band collide;
+  the documents owning two colliding windows are a candidate pair.  This finds
+  lightly and moderately revised copies (window Jaccard ≥ ~0.3).
+* **Rare shared shingles**: two documents sharing several shingles that occur
+  in few documents of the corpus.  This catches short verbatim passages and
+  stock phrases (needed to *report* boilerplate-only pairs as such).
+
+Both skip keys shared by very many documents (a bucket or a shingle of stock
+language), which would otherwise make the number of pairs quadratic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class CandidateParams:
+    max_bucket: int = 200
+    """LSH buckets with more windows than this are stock language: no pairs from them."""
+    max_df: int = 60
+    """Shingles in more documents than this make no pairs."""
+    min_shared: int = 6
+    """Rare shingles two documents must share to be a pair."""
+
+
+def _pairs_from_groups(keys: np.ndarray, owners: np.ndarray, max_group: int) -> np.ndarray:
+    """All owner pairs ``(a < b)`` that share a key, as rows; duplicates kept (for counting)."""
+    if keys.size == 0:
+        return np.zeros((0, 2), np.int64)
+    order = np.lexsort((owners, keys))
+    keys, owners = keys[order], owners[order]
+    # one entry per (key, owner)
+    first = np.ones(keys.size, bool)
+    first[1:] = (keys[1:] != keys[:-1]) | (owners[1:] != owners[:-1])
+    keys, owners = keys[first], owners[first]
+    starts = np.nonzero(np.concatenate(([True], keys[1:] != keys[:-1])))[0]
+    sizes = np.diff(np.concatenate((starts, [keys.size])))
+    out = []
+    for d in np.unique(sizes):
+        d = int(d)
+        if d < 2 or d > max_group:
+            continue
+        g = starts[sizes == d]
+        mat = owners[g[:, None] + np.arange(d)[None, :]]
+        iu, ju = np.triu_indices(d, 1)
+        out.append(np.stack((mat[:, iu].ravel(), mat[:, ju].ravel()), axis=1))
+    if not out:
+        return np.zeros((0, 2), np.int64)
+    return np.concatenate(out)
+
+
+def lsh_pairs(band_keys: list[np.ndarray], p: CandidateParams) -> set[tuple[int, int]]:
+    """Document pairs with at least one colliding window band.
+
+    Args:
+        band_keys: Per document, its ``(windows, bands)`` band keys.
+    """
+    keys = [k.ravel() for k in band_keys]
+    owners = [np.full(k.size, d, np.int64) for d, k in enumerate(keys)]
+    if not keys:
+        return set()
+    pairs = _pairs_from_groups(np.concatenate(keys), np.concatenate(owners), p.max_bucket)
+    return {(int(a), int(b)) for a, b in np.unique(pairs, axis=0)} if pairs.size else set()
+
+
+@dataclass(frozen=True)
+class ShingleStats:
+    """Document frequency of every shingle hash in the corpus."""
+
+    hashes: np.ndarray  # sorted unique hashes
+    df: np.ndarray      # documents containing each
+    n_docs: int
+
+    def frequency(self, h: np.ndarray) -> np.ndarray:
+        idx = np.searchsorted(self.hashes, h).clip(0, max(self.hashes.size - 1, 0))
+        hit = self.hashes[idx] == h if self.hashes.size else np.zeros(h.size, bool)
+        return np.where(hit, self.df[idx] if self.hashes.size else 0, 0)
+
+
+def shingle_stats(per_doc: list[np.ndarray]) -> ShingleStats:
+    """Document frequencies from each document's shingle hashes."""
+    uniq = [np.unique(h) for h in per_doc]
+    if not uniq:
+        return ShingleStats(np.zeros(0, np.uint32), np.zeros(0, np.int64), 0)
+    allh = np.concatenate(uniq)
+    hashes, df = np.unique(allh, return_counts=True)
+    return ShingleStats(hashes, df.astype(np.int64), len(per_doc))
+
+
+def rare_shingle_pairs(per_doc: list[np.ndarray], p: CandidateParams) -> set[tuple[int, int]]:
+    """Document pairs sharing at least ``min_shared`` shingles found in at most ``max_df`` documents."""
+    uniq = [np.unique(h) for h in per_doc]
+    if len(uniq) < 2:
+        return set()
+    keys = np.concatenate(uniq)
+    owners = np.concatenate([np.full(u.size, d, np.int64) for d, u in enumerate(uniq)])
+    pairs = _pairs_from_groups(keys, owners, p.max_df)
+    if pairs.size == 0:
+        return set()
+    n = len(uniq)
+    code = pairs[:, 0] * n + pairs[:, 1]
+    codes, counts = np.unique(code, return_counts=True)
+    good = codes[counts >= p.min_shared]
+    return {(int(c // n), int(c % n)) for c in good}

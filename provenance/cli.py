@@ -1,0 +1,229 @@
+"""The command line: parse options, call the library, render, exit with a code CI can trust.
+
+This is the only module that imports click.  Exit codes: 0 ran (``scan``) or
+passed (``check``), 1 policy violated (``check``), 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import click
+from rich.console import Console
+
+from . import __version__
+from .config import Config
+from .fingerprint import FingerprintParams
+
+FORMATS_SCAN = ("text", "json", "html", "dot", "mermaid")
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator:
+    """A progress callback drawing rich bars on stderr when it is a terminal, else a no-op."""
+    err = _stderr()
+    if not enabled or not err.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+def _config(t2s: bool, split: bool) -> Config:
+    return Config(fingerprint=FingerprintParams(t2s=t2s), split_compilations=split)
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+def _report_problems(problems) -> None:
+    err = _stderr()
+    for p in problems:
+        err.print(f"provenance: skipped {p.path}: {p.reason}", markup=False, soft_wrap=True)
+
+
+def _render(result, fmt: str, output: str | None, show_boilerplate: bool) -> None:
+    if fmt == "json":
+        from .report.json import render_json
+
+        _emit(render_json(result), output)
+    elif fmt == "html":
+        from .report.html import render_html
+
+        _emit(render_html(result), output)
+    elif fmt in ("dot", "mermaid"):
+        from .report import graph
+
+        _emit(graph.render_dot(result) if fmt == "dot" else graph.render_mermaid(result), output)
+    else:
+        from .report.text import render_scan
+
+        if output:
+            with open(output, "w", encoding="utf-8") as fh:
+                render_scan(result, Console(file=fh, width=120, color_system=None), show_boilerplate)
+        else:
+            render_scan(result, Console(highlight=False), show_boilerplate)
+
+
+common_options = [
+    click.option("--no-t2s", "no_t2s", is_flag=True, help="Do not map Traditional Chinese to Simplified before comparing."),
+    click.option("--no-split", "no_split", is_flag=True, help="Never split compilations (篇一…篇五) into sub-documents."),
+]
+
+
+def _common(f):
+    for opt in reversed(common_options):
+        f = opt(f)
+    return f
+
+
+@click.group()
+@click.version_option(__version__, prog_name="provenance")
+def main() -> None:
+    """Find which documents copy each other or a shared template, show the passages, draw the lineage."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--format", "fmt", type=click.Choice(FORMATS_SCAN), default="text", show_default=True,
+              help="Report format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout.")
+@click.option("--index", "index_path", help="Also keep the documents in this index (a path, or a redis:// URL).")
+@click.option("--boilerplate", "show_boilerplate", is_flag=True, help="Also list pairs that share only stock language.")
+@_common
+def scan(paths, fmt, output, index_path, show_boilerplate, no_t2s, no_split) -> None:
+    """Find every pair of documents under PATHS that share text, with the passages."""
+    from .pipeline import scan as run_scan
+
+    config = _config(not no_t2s, not no_split)
+    with _progress(True) as progress:
+        result = run_scan(list(paths), config, progress)
+        if index_path:
+            from .index import open_index
+            from .indexing import index_documents
+
+            from .index import IndexProblem
+
+            try:
+                with open_index(index_path, config.fingerprint, create=True) as idx:
+                    index_documents(idx, result.documents, config)
+            except IndexProblem as err:
+                raise click.ClickException(str(err)) from None
+    _report_problems(result.problems)
+    if not result.documents:
+        raise click.ClickException("no readable document in " + ", ".join(paths)) from None
+    _render(result, fmt, output, show_boilerplate)
+
+
+@main.command("index")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--index", "index_path", default=None, show_default=".provenance/index.sqlite",
+              help="Index location: a SQLite file path, or a redis://host:port/db URL.")
+@click.option("--prune", is_flag=True, help="Drop indexed documents whose file no longer exists.")
+@click.option("--rebuild", is_flag=True, help="Delete a SQLite index first and build it anew (e.g. after changing options).")
+@_common
+def index_cmd(paths, index_path, prune, rebuild, no_t2s, no_split) -> None:
+    """Add the documents under PATHS to an index (only new or changed files are processed)."""
+    from .index import DEFAULT_LOCATION, IndexProblem, open_index
+    from .indexing import index_documents
+    from .model import Problem
+    from .pipeline import load_documents
+
+    location = index_path or DEFAULT_LOCATION
+    config = _config(not no_t2s, not no_split)
+    if rebuild and not location.startswith(("redis://", "rediss://", "unix://")):
+        for suffix in ("", "-wal", "-shm"):
+            Path(location + suffix).unlink(missing_ok=True)
+    problems: list[Problem] = []
+    with _progress(True) as progress:
+        docs = load_documents(list(paths), config, problems, progress)
+        _report_problems(problems)
+        if not docs:
+            raise click.ClickException("no readable document in " + ", ".join(paths))
+        try:
+            with open_index(location, config.fingerprint, create=True) as idx:
+                rep = index_documents(idx, docs, config, prune_roots=paths if prune else (), progress=progress)
+                total = idx.count()
+        except IndexProblem as err:
+            raise click.ClickException(str(err)) from None
+    _stderr().print(f"{location}: {rep.added} added, {rep.updated} updated, {rep.unchanged} unchanged"
+                    + (f", {rep.removed} pruned" if prune else "") + f"; {total} documents in the index",
+                    markup=False, highlight=False)
+
+
+@main.command()
+@click.argument("file", type=str)
+@click.option("--no-split", "no_split", is_flag=True, help="FILE#N parts are not available with this flag.")
+def text(file, no_split) -> None:
+    """Print FILE's text exactly as the engine sees it (every reported offset indexes into it).
+
+    FILE#N prints the N-th part of a compilation.
+    """
+    doc = _load_one(file, not no_split)
+    click.echo(doc.text, nl=False)
+
+
+def _load_one(spec: str, split: bool = True):
+    """The document ``path`` (whole file) or ``path#N`` (a compilation's part); ClickException on failure."""
+    from .model import Problem
+    from .pipeline import load_documents
+
+    path, _, part = spec.partition("#")
+    if not Path(path).is_file():
+        raise click.ClickException(f"{path}: no such file")
+    problems: list[Problem] = []
+    docs = load_documents([path], Config(split_compilations=bool(part) and split), problems)
+    if problems:
+        raise click.ClickException(f"{problems[0].path}: {problems[0].reason}")
+    if not part:
+        return docs[0]
+    want = f"{Path(path).name}#{part}"
+    for d in docs:
+        if d.id == want:
+            return d
+    raise click.ClickException(f"{path} has no part #{part}: it is not split into parts" if len(docs) == 1
+                               else f"{path} has no part #{part} (parts #1 to #{len(docs)})")
+
+
+@main.command()
+@click.argument("a")
+@click.argument("b")
+@click.option("--width", type=int, default=None, help="Terminal width to render at.")
+@_common
+def compare(a, b, width, no_t2s, no_split) -> None:
+    """Show the passages A and B share, side by side (A or B may be FILE#N)."""
+    from .pipeline import compare as run_compare
+    from .pipeline import prepare
+    from .report.text import render_compare
+
+    config = _config(not no_t2s, not no_split)
+    da, db = _load_one(a, not no_split), _load_one(b, not no_split)
+    if da.id == db.id:
+        db = type(db)(db.id + " (2)", db.path, db.text, db.offset, db.sha256, db.format, db.metadata)
+    pair = run_compare(prepare(da, config), prepare(db, config), None, config)
+    render_compare(da, db, pair, Console(width=width, highlight=False))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,40 @@
+"""All tuning of a run in one frozen value, with the defaults the benchmarks chose."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .align import AlignParams
+from .candidates import CandidateParams
+from .fingerprint import FingerprintParams
+
+
+@dataclass(frozen=True)
+class BoilerplateParams:
+    """When shared text counts as stock language rather than copying.
+
+    A shingle is *common* when it occurs in at least ``max(min_df, df_share ×
+    documents)`` documents.  A passage is boilerplate when at least
+    ``passage_share`` of it is common and it is shorter than ``long_passage``
+    (a long passage shared by many documents is a template family, not stock
+    language).  A pair is a copy when one of its non-boilerplate passages holds
+    exact matches weighing at least ``min_copy_passage``, or all of them together
+    ``min_copy``: a run of short matches between post titles and stock phrases
+    is not a copy, one sentence taken over is.
+    """
+
+    min_df: int = 3
+    df_share: float = 0.05
+    passage_share: float = 0.5
+    long_passage: int = 80
+    min_copy: int = 60
+    min_copy_passage: int = 30
+
+
+@dataclass(frozen=True)
+class Config:
+    fingerprint: FingerprintParams = field(default_factory=FingerprintParams)
+    align: AlignParams = field(default_factory=AlignParams)
+    candidates: CandidateParams = field(default_factory=CandidateParams)
+    boilerplate: BoilerplateParams = field(default_factory=BoilerplateParams)
+    split_compilations: bool = True

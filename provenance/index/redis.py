@@ -1,0 +1,158 @@
+"""A shared index in Redis, with band buckets kept by datasketch's own Redis storage.
+
+The band buckets are a ``datasketch.storage`` unordered (set) storage, the same
+container ``datasketch.MinHashLSH`` uses for its hash tables, so the layout is
+the one datasketch users know; documents, parameters and the frequency sketch
+live beside it under the same key prefix.  Several machines (CI runners) can
+share one index this way.
+
+Location syntax: ``redis://host:port/db?prefix=NAME`` (prefix defaults to
+``provenance``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+
+from ..fingerprint import FingerprintParams
+from ..model import Document
+from .base import (SKETCH_WIDTH, IndexProblem, check_params, metadata_from_json, metadata_json, pack_text,
+                   params_record, sketch_slots, unpack_text)
+
+
+class RedisIndex:
+    """An index in a Redis server.
+
+    Args:
+        url: ``redis://host:port/db?prefix=NAME``.
+        params: This run's fingerprint parameters (must match the stored ones).
+        create: Initialise an empty index when none exists under the prefix.
+    """
+
+    def __init__(self, url: str, params: FingerprintParams, create: bool = False) -> None:
+        import redis
+        from datasketch.storage import unordered_storage
+
+        self.location = url
+        u = urlparse(url)
+        prefix = parse_qs(u.query).get("prefix", ["provenance"])[0]
+        self.prefix = prefix
+        conf = {"host": u.hostname or "localhost", "port": u.port or 6379,
+                "db": int((u.path or "/0").strip("/") or 0)}
+        self.r = redis.Redis(**conf)
+        try:
+            self.r.ping()
+        except redis.exceptions.RedisError as err:
+            raise IndexProblem(f"cannot reach the Redis index at {url}: {err}") from None
+        self.k_meta, self.k_docs, self.k_sketch = f"{prefix}:meta", f"{prefix}:docs", f"{prefix}:sketch"
+        self.buckets = unordered_storage({"type": "redis", "redis": conf}, name=f"{prefix}:bands".encode())
+        stored = self.r.hget(self.k_meta, "params")
+        if stored is None:
+            if not create:
+                raise IndexProblem(f"no index at {url}: build one with `provenance index --index '{url}' FOLDER`")
+            self.r.hsetnx(self.k_meta, "params", json.dumps(params_record(params)))
+            self.r.setnx(self.k_sketch, np.zeros(SKETCH_WIDTH, np.uint16).tobytes())
+            stored = self.r.hget(self.k_meta, "params")
+        check_params(json.loads(stored), params, url)
+        self.params = params
+
+    @staticmethod
+    def _key(k: int) -> bytes:
+        return int(k).to_bytes(8, "big", signed=True)
+
+    def sha256_of(self, doc_id: str) -> str | None:
+        raw = self.r.hget(self.k_docs, doc_id)
+        return None if raw is None else json.loads(raw)["sha256"]
+
+    def ids(self) -> list[str]:
+        return sorted(k.decode() for k in self.r.hkeys(self.k_docs))
+
+    def paths(self) -> dict[str, str]:
+        return {k.decode(): json.loads(v)["path"] for k, v in self.r.hgetall(self.k_docs).items()}
+
+    def count(self) -> int:
+        return int(self.r.hlen(self.k_docs))
+
+    def get(self, doc_id: str) -> Document:
+        raw = self.r.hget(self.k_docs, doc_id)
+        if raw is None:
+            raise KeyError(doc_id)
+        d = json.loads(raw)
+        text = unpack_text(self.r.hget(self.k_docs + ":text", doc_id))
+        return Document(doc_id, d["path"], text, d["offset"], d["sha256"], d["format"], metadata_from_json(d["metadata"]))
+
+    def candidates(self, band_keys: np.ndarray) -> dict[str, int]:
+        keys = [self._key(k) for k in np.unique(np.asarray(band_keys, dtype=np.int64).ravel()).tolist()]
+        out: dict[str, int] = {}
+        if not keys:
+            return out
+        for members in self.buckets.getmany(*keys):
+            for m in members:
+                doc_id = m.decode()
+                out[doc_id] = out.get(doc_id, 0) + 1
+        return out
+
+    def frequencies(self, shingles: np.ndarray) -> np.ndarray:
+        sketch = np.frombuffer(self.r.get(self.k_sketch), dtype=np.uint16)
+        return sketch[np.asarray(shingles, dtype=np.uint32) % np.uint32(SKETCH_WIDTH)].astype(np.int64)
+
+    def _update_sketch(self, slot_lists: list[np.ndarray], delta: int) -> None:
+        """Read-modify-write the sketch under WATCH, retrying when another writer raced us."""
+        import redis
+
+        while True:
+            with self.r.pipeline() as pipe:
+                try:
+                    pipe.watch(self.k_sketch)
+                    sketch = np.frombuffer(pipe.get(self.k_sketch), dtype=np.uint16).astype(np.int32)
+                    for slots in slot_lists:
+                        sketch[slots] += delta
+                    pipe.multi()
+                    pipe.set(self.k_sketch, np.clip(sketch, 0, 65535).astype(np.uint16).tobytes())
+                    pipe.execute()
+                    return
+                except redis.WatchError:
+                    continue
+
+    def put(self, items: Iterable[tuple[Document, np.ndarray, np.ndarray]]) -> None:
+        items = list(items)
+        for doc, _, _ in items:
+            if self.r.hexists(self.k_docs, doc.id):
+                raise IndexProblem(f"{doc.id} is already in the index; remove it first")
+        for doc, keys, _ in items:
+            for k in np.unique(np.asarray(keys, dtype=np.int64).ravel()).tolist():
+                self.buckets.insert(self._key(k), doc.id.encode(), buffer=True)
+            self.buckets.empty_buffer()
+            rec = {"path": doc.path, "sha256": doc.sha256, "offset": doc.offset, "format": doc.format,
+                   "chars": doc.chars, "metadata": metadata_json(doc.metadata)}
+            pipe = self.r.pipeline(transaction=True)
+            pipe.hset(self.k_docs + ":text", doc.id, pack_text(doc.text))
+            pipe.hset(self.k_docs, doc.id, json.dumps(rec, ensure_ascii=False))
+            pipe.execute()
+        self._update_sketch([sketch_slots(s) for _, _, s in items], +1)
+
+    def remove(self, items: Iterable[tuple[str, np.ndarray, np.ndarray]]) -> None:
+        items = [it for it in items if self.r.hexists(self.k_docs, it[0])]
+        for doc_id, keys, _ in items:
+            pipe = self.r.pipeline(transaction=True)
+            pipe.hdel(self.k_docs, doc_id)
+            pipe.hdel(self.k_docs + ":text", doc_id)
+            pipe.execute()
+            for k in np.unique(np.asarray(keys, dtype=np.int64).ravel()).tolist():
+                self.buckets.remove_val(self._key(k), doc_id.encode())
+        if items:
+            self._update_sketch([sketch_slots(s) for _, _, s in items], -1)
+
+    def close(self) -> None:
+        self.r.close()
+
+    def __enter__(self) -> "RedisIndex":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+

@@ -1,0 +1,293 @@
+"""Normalization for fingerprints: the text as a stream of comparable *units*.
+
+A unit is one character of a script written without spaces (Han, kana, Thai…)
+or one word of a script written with spaces (Latin, Cyrillic, Arabic, Hangul…,
+digits included).  Before units are cut out, every character is mapped through
+NFKC and case folding (so full-width ``ＡＢＣ１２３`` equals ``abc123``),
+optionally Traditional→Simplified Chinese, and these are set aside:
+
+* whitespace and punctuation (so PDF line wraps, spaces inside Chinese words
+  and punctuation variants never matter),
+* a word broken over a line by a hyphen is joined (``regu-\\nlation``),
+* list markers at the start of a line (``一、`` ``（一）`` ``1.`` ``- `` ``•``
+  ``第三条`` ``(a)``), which copies renumber freely,
+* known noise lines (paywall markers, ``本文来源``, edit passwords, page
+  numbers such as ``- 3 -`` or ``Page 3 of 9``, bare URLs).
+
+Display never uses this view: each unit keeps the half-open span of original
+characters it came from, so every finding points back at the original text.
+
+Note:
+    Changing these rules changes every fingerprint.  The index records
+    :data:`NORMALIZER_VERSION` and refuses to mix versions; bump it whenever
+    the output of :func:`normalize` changes for any input.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+NORMALIZER_VERSION = 1
+
+SEP, CHAR, WORD, JOIN = 0, 1, 2, 3
+"""Character classes: separator, a unit by itself, part of a word, joiner (dropped, glues words)."""
+
+WORD_FLAG = np.uint32(0x8000_0000)
+"""High bit set on word-unit ids, so they never equal a character unit's code point."""
+
+_CHAR_SCRIPTS = (
+    (0x2E80, 0x2FDF),  # CJK radicals, Kangxi radicals
+    (0x3005, 0x3007),  # 々 〆 〇
+    (0x3040, 0x30FF),  # hiragana, katakana
+    (0x3100, 0x312F),  # bopomofo
+    (0x31F0, 0x31FF),  # katakana extensions
+    (0x3400, 0x4DBF),  # CJK extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0x0E00, 0x0E7F),  # Thai
+    (0x0E80, 0x0EFF),  # Lao
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x17FF),  # Khmer
+    (0x0F00, 0x0FFF),  # Tibetan
+)
+
+_NOISE_LINE = re.compile(
+    r"""^[ \t\u3000]*(?:
+        \#\#paid(?:begin|end)\#\#.*
+      | (?:本文来源|文章来源|来源网址|原文链接|责任编辑|编辑密码|免责声明|版权声明|下载地址)[:：].*
+      | [-－—–_~ ]*\d{1,4}[-－—–_~ ]*                                  # - 3 -
+      | 第\s*\d+\s*页(?:\s*[/,，]?\s*共\s*\d+\s*页)?                    # 第 3 页 共 9 页
+      | (?i:page)\s*\d+(?:\s*(?:of|/)\s*\d+)?                            # Page 3 of 9
+      | \d+\s*/\s*\d+                                                    # 3/9
+      | (?i:https?://|www\.)\S+
+    )[ \t\u3000]*$""",
+    re.MULTILINE | re.VERBOSE,
+)
+
+_HAN_NUM = "一二三四五六七八九十百零〇"
+_LIST_MARKER = re.compile(
+    rf"""(?:^|(?<=\n))[ \t\u3000]*(?:
+        [{_HAN_NUM}]{{1,3}}\s*[、.．]                      # 一、
+      | [(（]\s*(?:[{_HAN_NUM}]{{1,3}}|\d{{1,3}}|[a-zA-Z])\s*[)）]   # （一） (1) (a)
+      | \d{{1,3}}(?:[.．]\d{{1,3}}){{0,3}}\s*[、.．)）](?!\d)   # 1. 1、 1.2.3 1)
+      | [a-zA-Z][.)](?=\s)                                 # a. b)
+      | [-–—•·●○◆◇■□▪*+](?=\s)                            # bullets
+      | 第[{_HAN_NUM}\d]{{1,4}}[章节条款项](?=[\s\u3000])   # 第三条 (numbering, then a space)
+      | (?i:(?:section|article|art\.|§)\s*\d+[a-z]?\.?)    # Section 3.
+    )""",
+    re.VERBOSE,
+)
+_INLINE_MARKER = re.compile(rf"[(（][{_HAN_NUM}]{{1,3}}[)）]|[①-⑳⑴-⒇⒈-⒛㈠-㈩]")
+_HYPHEN_WRAP = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[^\W\d_])")
+
+
+@dataclass(frozen=True)
+class Units:
+    """A document's normalized unit stream.
+
+    Attributes:
+        ids: ``uint32`` unit ids: a character's (mapped) code point, or a word hash
+            with :data:`WORD_FLAG` set.
+        starts: Original offset of each unit's first character.
+        ends: Original offset just past each unit's last character.
+    """
+
+    ids: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    @property
+    def is_word(self) -> np.ndarray:
+        return (self.ids & WORD_FLAG) != 0
+
+    def weights(self) -> np.ndarray:
+        """Weight of each unit: 1 for a character, 2 for a word (a word carries about two CJK characters of content)."""
+        return np.where(self.is_word, 2, 1).astype(np.int32)
+
+    def span(self, i: int, j: int) -> tuple[int, int]:
+        """Original span covered by units ``[i, j)``."""
+        return int(self.starts[i]), int(self.ends[j - 1])
+
+    def slice(self, i: int, j: int) -> "Units":
+        return Units(self.ids[i:j], self.starts[i:j], self.ends[i:j])
+
+
+@lru_cache(maxsize=2)
+def _tables(t2s: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Per code point of the BMP: the mapped code point and its class."""
+    mapping = np.arange(0x10000, dtype=np.uint32)
+    classes = np.zeros(0x10000, dtype=np.uint8)
+    conv = _t2s_table() if t2s else {}
+    for cp in range(0x10000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        ch = chr(cp)
+        m = unicodedata.normalize("NFKC", ch).casefold()
+        if len(m) != 1:
+            alnum = [c for c in m if c.isalnum()]
+            m = alnum[0] if len(alnum) == 1 else ch
+        m = conv.get(m, m)
+        mapping[cp] = ord(m)
+        classes[cp] = _classify(ord(m))
+    return mapping, classes
+
+
+def _classify(cp: int) -> int:
+    for lo, hi in _CHAR_SCRIPTS:
+        if lo <= cp <= hi:
+            return CHAR
+    if 0x20000 <= cp <= 0x323AF:
+        return CHAR
+    cat = unicodedata.category(chr(cp))
+    if cat[0] in "LNM":
+        return WORD
+    return SEP
+
+
+@lru_cache(maxsize=1)
+def _t2s_table() -> dict[str, str]:
+    """Single-character Traditional→Simplified map from OpenCC's dictionary."""
+    from opencc import OpenCC  # opencc-python-reimplemented
+
+    cc = OpenCC("t2s")
+    table: dict[str, str] = {}
+    for dict_obj in cc._dict_chain if hasattr(cc, "_dict_chain") else ():
+        pass
+    # The reimplementation converts strings; ask it once per CJK character.
+    block = "".join(chr(c) for c in range(0x3400, 0xA000))
+    out = cc.convert(block)
+    if len(out) == len(block):
+        for a, b in zip(block, out):
+            if a != b:
+                table[a] = b
+    else:  # pragma: no cover - phrase conversion changed length; fall back per char
+        for a in block:
+            b = cc.convert(a)
+            if len(b) == 1 and b != a:
+                table[a] = b
+    return table
+
+
+def _set_aside(text: str, classes: np.ndarray) -> None:
+    """Mark noise lines and list markers as separators, hyphen wraps as joiners."""
+    for rx in (_NOISE_LINE, _LIST_MARKER, _INLINE_MARKER):
+        for m in rx.finditer(text):
+            classes[m.start() : m.end()] = SEP
+    for m in _HYPHEN_WRAP.finditer(text):
+        classes[m.start() : m.end()] = JOIN
+
+
+def normalize(text: str, t2s: bool = True) -> Units:
+    """Cut ``text`` into normalized units with original spans.
+
+    Args:
+        text: Original document text.
+        t2s: Map Traditional Chinese characters to Simplified first.
+
+    Returns:
+        The unit stream.
+
+    Example:
+        >>> u = normalize("属地管理、\\n分级 负责")
+        >>> "".join(chr(i) for i in u.ids)
+        '属地管理分级负责'
+        >>> u.span(4, 8)   # 分级负责 in the original, across the line break
+        (6, 11)
+    """
+    n = len(text)
+    if n == 0:
+        return Units(np.zeros(0, np.uint32), np.zeros(0, np.int32), np.zeros(0, np.int32))
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+    mapping, table = _tables(t2s)
+    bmp = cps < 0x10000
+    mapped = cps.copy()
+    mapped[bmp] = mapping[cps[bmp]]
+    classes = np.zeros(n, dtype=np.uint8)
+    classes[bmp] = table[cps[bmp]]
+    for i in np.nonzero(~bmp)[0]:
+        classes[i] = _classify(int(cps[i]))
+    _set_aside(text, classes)
+
+    keep = classes != JOIN
+    pos = np.nonzero(keep)[0].astype(np.int32)
+    cls = classes[keep]
+    cp = mapped[keep]
+
+    # Character units.
+    is_char = cls == CHAR
+    # Word units: maximal runs of WORD positions in the kept stream.
+    is_word = cls == WORD
+    prev = np.concatenate(([False], is_word[:-1]))
+    nxt = np.concatenate((is_word[1:], [False]))
+    run_start = np.nonzero(is_word & ~prev)[0]
+    run_end = np.nonzero(is_word & ~nxt)[0] + 1
+    word_ids = _hash_runs(cp, run_start, run_end)
+
+    char_idx = np.nonzero(is_char)[0]
+    order_key = np.concatenate((char_idx, run_start))
+    ids = np.concatenate((cp[char_idx], word_ids))
+    starts = np.concatenate((pos[char_idx], pos[run_start]))
+    ends = np.concatenate((pos[char_idx] + 1, pos[run_end - 1] + 1))
+    order = np.argsort(order_key, kind="stable")
+    return Units(ids[order].astype(np.uint32), starts[order].astype(np.int32), ends[order].astype(np.int32))
+
+
+_P = np.uint64(0x100000001B3)
+
+
+def _hash_runs(cp: np.ndarray, run_start: np.ndarray, run_end: np.ndarray) -> np.ndarray:
+    """A 31-bit hash per word run (high bit then set), vectorised over all runs."""
+    if run_start.size == 0:
+        return np.zeros(0, np.uint32)
+    lengths = run_end - run_start
+    total = int(lengths.sum())
+    idx = np.repeat(run_start, lengths) + (np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths))
+    offs = idx - np.repeat(run_start, lengths)
+    with np.errstate(over="ignore"):
+        powers = _powers(int(offs.max()) + 1)
+        terms = (cp[idx].astype(np.uint64) + np.uint64(1)) * powers[offs]
+        h = np.add.reduceat(terms, np.concatenate(([0], np.cumsum(lengths)[:-1])))
+        h = fmix64(h ^ lengths.astype(np.uint64))
+    return (h >> np.uint64(33)).astype(np.uint32) | WORD_FLAG
+
+
+@lru_cache(maxsize=8)
+def _powers(n: int) -> np.ndarray:
+    out = np.ones(max(n, 1), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for i in range(1, n):
+            out[i] = out[i - 1] * _P
+    return out
+
+
+def fmix64(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finalizer (element-wise, wrapping)."""
+    with np.errstate(over="ignore"):
+        h = h ^ (h >> np.uint64(33))
+        h = h * np.uint64(0xFF51AFD7ED558CCD)
+        h = h ^ (h >> np.uint64(33))
+        h = h * np.uint64(0xC4CEB9FE1A85EC53)
+        return h ^ (h >> np.uint64(33))
+
+
+def unit_text(text: str, units: Units, i: int, j: int) -> str:
+    """The normalized surface of units ``[i, j)``, for display and similarity checks."""
+    parts = []
+    for k in range(i, j):
+        u = int(units.ids[k])
+        parts.append(text[units.starts[k] : units.ends[k]].lower() if u & 0x8000_0000 else chr(u))
+    return " ".join(parts) if False else "".join(parts)
+
+
+def content_hash(text: str) -> int:
+    """A cheap stable hash of a string (for caches keyed by text)."""
+    return zlib.crc32(text.encode("utf-8"))

@@ -1,0 +1,225 @@
+"""The scan pipeline: read → normalize → segment → fingerprint → candidates → align → report values.
+
+:func:`scan` is the library entry point behind ``provenance scan``; every stage
+it calls is usable on its own.
+
+Example:
+    >>> from provenance.pipeline import scan
+    >>> result = scan(["fixtures"])                       # doctest: +SKIP
+    >>> [(p.a, p.b, p.kind) for p in result.pairs][:1]    # doctest: +SKIP
+    [('001_73402f074f5424ff.txt#1', '003_96955203d032fc3a.txt', 'copy')]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from . import segment
+from .align import align
+from .candidates import ShingleStats, lsh_pairs, rare_shingle_pairs, shingle_stats
+from .config import Config
+from .fingerprint import Fingerprints, band_keys, fingerprint, shingle_hashes, shingle_sizes
+from .model import Document, Pair, Passage, Problem, ScanResult
+from .normalize import Units, normalize
+from .read import ReadError, iter_files, read_document
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A document with everything alignment and the index need."""
+
+    doc: Document
+    units: Units
+    ks: np.ndarray
+    shingles: np.ndarray
+    valid: np.ndarray
+    fp: Fingerprints
+
+    @property
+    def shingle_set(self) -> np.ndarray:
+        return self.shingles[self.valid]
+
+
+def _ids_root(paths: Sequence[Path]) -> Path:
+    roots = [p if p.is_dir() else p.parent for p in paths]
+    if len(roots) == 1:
+        return roots[0]
+    return Path(os.path.commonpath([str(r.resolve()) for r in roots]))
+
+
+def load_documents(paths: Iterable[str | os.PathLike], config: Config = Config(),
+                   problems: list[Problem] | None = None, progress: Progress | None = None) -> list[Document]:
+    """Read every supported file under ``paths`` into documents.
+
+    Unreadable files are recorded in ``problems`` (one line each) and skipped.
+    A compilation (篇一…篇五) becomes one document per part, ``file#N``.
+    """
+    from .metadata import extract_metadata
+
+    given = [Path(p) for p in paths]
+    files = iter_files(given)
+    root = _ids_root(given).resolve() if given else Path(".").resolve()
+    docs: list[Document] = []
+    for n, path in enumerate(files):
+        if progress:
+            progress("read", n, len(files))
+        try:
+            src = read_document(path)
+        except ReadError as err:
+            if problems is not None:
+                problems.append(Problem(str(path), err.reason))
+            continue
+        try:
+            rel = path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            rel = path.name
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        parts = segment.compilation_parts(src.text) if config.split_compilations else []
+        if not parts:
+            docs.append(Document(rel, str(path), src.text, 0, digest, src.format, extract_metadata(src.text)))
+            continue
+        for k, (a, b) in enumerate(parts, start=1):
+            text = src.text[a:b]
+            docs.append(Document(f"{rel}#{k}", str(path), text, a, digest, src.format, extract_metadata(text)))
+    if progress:
+        progress("read", len(files), len(files))
+    return docs
+
+
+def paragraph_index(text: str, units: Units) -> np.ndarray:
+    """The paragraph number of every unit."""
+    spans = segment.paragraphs(text)
+    if not spans or len(units) == 0:
+        return np.zeros(len(units), dtype=np.int64)
+    starts = np.array([a for a, _ in spans], dtype=np.int64)
+    return (np.searchsorted(starts, units.starts, side="right") - 1).clip(0)
+
+
+def prepare(doc: Document, config: Config = Config()) -> Prepared:
+    """Normalize, shingle and fingerprint one document."""
+    params = config.fingerprint
+    units = normalize(doc.text, t2s=params.t2s)
+    par = paragraph_index(doc.text, units)
+    ks = shingle_sizes(units, par, params)
+    sh, valid = shingle_hashes(units, ks)
+    fp = fingerprint(units, par, params)
+    return Prepared(doc, units, ks, sh, valid, fp)
+
+
+def _union_length(spans: Iterable[tuple[int, int]]) -> int:
+    total, cur_a, cur_b = 0, None, None
+    for a, b in sorted(spans):
+        if cur_b is None or a > cur_b:
+            if cur_b is not None:
+                total += cur_b - cur_a
+            cur_a, cur_b = a, b
+        else:
+            cur_b = max(cur_b, b)
+    if cur_b is not None:
+        total += cur_b - cur_a
+    return total
+
+
+def common_threshold(stats: ShingleStats, config: Config) -> int:
+    bp = config.boilerplate
+    return max(bp.min_df, int(np.ceil(bp.df_share * stats.n_docs)))
+
+
+def compare(x: Prepared, y: Prepared, stats: ShingleStats | None, config: Config) -> Pair | None:
+    """Align two prepared documents into a :class:`Pair`, or ``None`` when they share nothing."""
+    raws = align(x.units.ids, x.shingles, x.valid, x.ks, x.units.weights(),
+                 y.units.ids, y.shingles, y.valid, config.align)
+    if not raws:
+        return None
+    bp = config.boilerplate
+    threshold = common_threshold(stats, config) if stats is not None else None
+    weights = x.units.weights()
+    passages = []
+    evidence: dict[tuple[int, int], int] = {}
+    for r in raws:
+        share = 0.0
+        if threshold is not None:
+            pos = np.nonzero(x.valid[r.i0 : r.i1])[0] + r.i0
+            if pos.size:
+                share = float((stats.frequency(x.shingles[pos]) >= threshold).mean())
+        weight = int(weights[r.i0 : r.i1].sum())
+        if not (share >= bp.passage_share and weight < bp.long_passage):
+            evidence[(r.i0, r.i1)] = max(evidence.get((r.i0, r.i1), 0), r.matched)
+        passages.append(Passage(x.units.span(r.i0, r.i1), y.units.span(r.j0, r.j1), r.similarity,
+                                units=r.i1 - r.i0, matched=r.matched, boilerplate=round(share, 4)))
+    strong = max(evidence.values(), default=0) >= bp.min_copy_passage
+    kind = "copy" if strong or sum(evidence.values()) >= bp.min_copy else "boilerplate"
+    sa = _union_length(p.a_span for p in passages)
+    sb = _union_length(p.b_span for p in passages)
+    ca = sa / max(x.doc.chars, 1)
+    cb = sb / max(y.doc.chars, 1)
+    return Pair(x.doc.id, y.doc.id, round(ca, 4), round(cb, 4), sa, sb, kind, tuple(passages))
+
+
+def find_pairs(prepared: Sequence[Prepared], config: Config = Config(),
+               progress: Progress | None = None) -> list[Pair]:
+    """Every pair of documents that shares text, most copied first."""
+    fpp = config.fingerprint
+    keys = [band_keys(p.fp.signatures, fpp.bands, fpp.rows) for p in prepared]
+    cands = lsh_pairs(keys, config.candidates) | rare_shingle_pairs([p.shingle_set for p in prepared], config.candidates)
+    stats = shingle_stats([p.shingle_set for p in prepared])
+    pairs = []
+    todo = sorted(cands)
+    for n, (i, j) in enumerate(todo):
+        if progress and n % 64 == 0:
+            progress("align", n, len(todo))
+        pair = compare(prepared[i], prepared[j], stats, config)
+        if pair is not None:
+            pairs.append(pair)
+    if progress:
+        progress("align", len(todo), len(todo))
+    return sort_pairs(pairs)
+
+
+def sort_pairs(pairs: Iterable[Pair]) -> list[Pair]:
+    return sorted(pairs, key=lambda p: (p.kind != "copy", -max(p.coverage_a, p.coverage_b), p.a, p.b))
+
+
+def scan(paths: Sequence[str | os.PathLike], config: Config = Config(),
+         progress: Progress | None = None) -> ScanResult:
+    """Scan files and folders: every shared passage, families and lineage.
+
+    Args:
+        paths: Files and folders (searched recursively for supported files).
+        config: Tuning; the defaults are the benchmarked ones.
+        progress: Optional ``callback(stage, done, total)``.
+
+    Returns:
+        The whole finding, ready for any report format.
+    """
+    problems: list[Problem] = []
+    docs = load_documents(paths, config, problems, progress)
+    prepared = []
+    for n, d in enumerate(docs):
+        if progress and n % 32 == 0:
+            progress("fingerprint", n, len(docs))
+        prepared.append(prepare(d, config))
+    pairs = find_pairs(prepared, config, progress)
+    return finish(docs, pairs, problems)
+
+
+def finish(docs: Sequence[Document], pairs: Sequence[Pair], problems: Sequence[Problem] = ()) -> ScanResult:
+    """Add families and lineage to documents and pairs."""
+    from .families import build_families
+    from .lineage import build_lineage
+
+    families = build_families(docs, pairs)
+    lineage = build_lineage(docs, pairs, families)
+    return ScanResult(tuple(docs), tuple(pairs), tuple(families), lineage, tuple(problems))
+
+
+__all__ = ["Prepared", "compare", "find_pairs", "finish", "load_documents", "prepare", "scan"]
+_ = replace

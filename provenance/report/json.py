@@ -1,0 +1,92 @@
+"""The ``provenance/1`` JSON report: a stable contract other tools read.
+
+The object written here is validated in the tests against both the shared
+contract (``provenance-1.schema.json``) and this project's stricter schema
+(``provenance/schema/provenance-1.strict.schema.json``).  Output is
+deterministic: the same input gives byte-identical JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..model import Document, Family, Lineage, Pair, ScanResult
+
+SCHEMA = "provenance/1"
+
+
+def document_dict(d: Document) -> dict[str, Any]:
+    m = d.metadata
+    return {
+        "id": d.id,
+        "path": d.path,
+        "chars": d.chars,
+        "offset": d.offset,
+        "date": m.date,
+        "title": m.title,
+        "template": m.template,
+        "placeholders": [{"text": p.text, "span": list(p.span)} for p in m.placeholders],
+        "issuer": m.issuer,
+        "doc_number": m.doc_number,
+        "sha256": d.sha256,
+    }
+
+
+def pair_dict(p: Pair) -> dict[str, Any]:
+    return {
+        "a": p.a,
+        "b": p.b,
+        "coverage_a": p.coverage_a,
+        "coverage_b": p.coverage_b,
+        "shared_chars_a": p.shared_chars_a,
+        "shared_chars_b": p.shared_chars_b,
+        "kind": p.kind,
+        "passages": [
+            {
+                "a_span": list(q.a_span),
+                "b_span": list(q.b_span),
+                "similarity": q.similarity,
+                "matched": q.matched,
+                "boilerplate": q.boilerplate,
+            }
+            for q in p.passages
+        ],
+    }
+
+
+def family_dict(f: Family) -> dict[str, Any]:
+    return {
+        "id": f.id,
+        "model_text": f.model_text,
+        "closest": f.closest,
+        "members": [{"doc": m.doc, "span": list(m.span), "distance": m.distance} for m in f.members],
+    }
+
+
+def lineage_dict(lin: Lineage) -> dict[str, Any]:
+    return {
+        "nodes": [{"id": n.id, "hypothetical": n.hypothetical, **({"label": n.label} if n.label else {})} for n in lin.nodes],
+        "edges": [
+            {"parent": e.parent, "child": e.child, "confidence": e.confidence, "evidence": list(e.evidence)}
+            for e in lin.edges
+        ],
+        "notes": list(lin.notes),
+    }
+
+
+def to_dict(result: ScanResult) -> dict[str, Any]:
+    """The ``provenance/1`` object for a scan result."""
+    return {
+        "schema": SCHEMA,
+        "documents": [document_dict(d) for d in result.documents],
+        "pairs": [pair_dict(p) for p in result.pairs],
+        "families": [family_dict(f) for f in result.families],
+        "lineage": lineage_dict(result.lineage),
+        "problems": [{"path": p.path, "reason": p.reason} for p in result.problems],
+    }
+
+
+def render_json(result: ScanResult) -> str:
+    """Serialise a scan result (sorted keys are not used: field order is part of the contract)."""
+    return json.dumps(to_dict(result), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,78 @@
+"""Terminal reports with rich: the table of pairs and the side-by-side comparison."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from ..model import Document, Pair, ScanResult
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.0f}%" if x >= 0.005 or x == 0 else "<1%"
+
+
+def pairs_table(result: ScanResult, show_boilerplate: bool = False) -> Table:
+    """The table of pairs, most copied first."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("document A", overflow="fold")
+    table.add_column("document B", overflow="fold")
+    table.add_column("A copied", justify="right")
+    table.add_column("B copied", justify="right")
+    table.add_column("passages", justify="right")
+    table.add_column("longest", justify="right")
+    table.add_column("kind")
+    for p in result.pairs:
+        if p.kind == "boilerplate" and not show_boilerplate:
+            continue
+        style = None if p.kind == "copy" else "dim"
+        table.add_row(p.a, p.b, _pct(p.coverage_a), _pct(p.coverage_b), str(len(p.passages)),
+                      f"{p.longest} chars", p.kind, style=style)
+    return table
+
+
+def render_scan(result: ScanResult, console: Console, show_boilerplate: bool = False) -> None:
+    """Print the scan summary: counts, the pairs table, and files that could not be used."""
+    copies = [p for p in result.pairs if p.kind == "copy"]
+    bp = len(result.pairs) - len(copies)
+    console.print(
+        f"{len(result.documents)} documents, {len(copies)} copied pairs"
+        + (f", {bp} sharing only boilerplate" + ("" if show_boilerplate else " (--boilerplate to list)") if bp else "")
+    )
+    if copies or (show_boilerplate and result.pairs):
+        console.print(pairs_table(result, show_boilerplate))
+    for prob in result.problems:
+        console.print(f"[yellow]skipped[/] {prob.path}: {prob.reason}")
+
+
+def _excerpt(text: str, span: tuple[int, int], limit: int) -> str:
+    s = " ".join(text[span[0] : span[1]].split())
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def render_compare(a: Document, b: Document, pair: Pair | None, console: Console, limit: int = 400) -> None:
+    """The shared passages of two documents side by side, with their character spans."""
+    if pair is None or not pair.passages:
+        console.print(f"{a.id} and {b.id} share no passage.")
+        return
+    flip = pair.a != a.id
+    console.print(
+        f"{a.id} ↔ {b.id}: {pair.kind}, {len(pair.passages)} passages; "
+        f"{_pct(pair.coverage_b if flip else pair.coverage_a)} of {a.id} and "
+        f"{_pct(pair.coverage_a if flip else pair.coverage_b)} of {b.id} shared"
+    )
+    table = Table(box=box.SQUARE, show_lines=True, expand=True)
+    table.add_column(a.id, ratio=1, overflow="fold")
+    table.add_column(b.id, ratio=1, overflow="fold")
+    passages = sorted(pair.passages, key=lambda q: (q.b_span if flip else q.a_span))
+    for q in passages:
+        sa, sb = (q.b_span, q.a_span) if flip else (q.a_span, q.b_span)
+        head = f"[{sa[0]}:{sa[1]}]", f"[{sb[0]}:{sb[1]}] sim {q.similarity:.2f}" + (
+            f", boilerplate {q.boilerplate:.0%}" if q.boilerplate >= 0.5 else "")
+        table.add_row(
+            Group(Text(head[0], style="dim"), Text(_excerpt(a.text, sa, limit))),
+            Group(Text(head[1], style="dim"), Text(_excerpt(b.text, sb, limit))),
+        )
+    console.print(table)

@@ -1,0 +1,70 @@
+"""Normalization: units, spans back to the original, what is set aside."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from provenance.normalize import WORD_FLAG, normalize
+
+
+def surface(text, units):
+    return [text[a:b] for a, b in zip(units.starts.tolist(), units.ends.tolist())]
+
+
+def chars(units):
+    return "".join(chr(i) for i in units.ids.tolist() if not i & int(WORD_FLAG))
+
+
+def test_cjk_characters_are_units_and_spans_point_at_the_original():
+    t = "属地管理、\n分级 负责"
+    u = normalize(t)
+    assert chars(u) == "属地管理分级负责"
+    assert u.span(4, 8) == (6, 11)
+    assert t[6:11] == "分级 负责"
+
+
+def test_width_punctuation_and_wraps_do_not_matter():
+    a = normalize("坚持“属地管理，分级负责”的原则。ABC１２３")
+    b = normalize("坚持\"属地管理,分级\n\n负责\"的原则.ａｂｃ123")
+    assert np.array_equal(a.ids, b.ids)
+
+
+def test_traditional_maps_to_simplified_only_when_asked():
+    trad, simp = "維護社會穩定", "维护社会稳定"
+    assert np.array_equal(normalize(trad).ids, normalize(simp).ids)
+    assert not np.array_equal(normalize(trad, t2s=False).ids, normalize(simp, t2s=False).ids)
+
+
+def test_words_are_units_in_space_separated_text():
+    t = "The Licensee shall NOT redistribute the Software."
+    u = normalize(t)
+    assert surface(t, u) == ["The", "Licensee", "shall", "NOT", "redistribute", "the", "Software"]
+    assert all(i & int(WORD_FLAG) for i in u.ids.tolist())
+    # case-insensitive
+    assert normalize("NOT").ids[0] == normalize("not").ids[0]
+
+
+def test_hyphenated_line_wrap_is_joined():
+    u = normalize("regu-\nlation")
+    v = normalize("regulation")
+    assert np.array_equal(u.ids, v.ids)
+    assert u.span(0, 1) == (0, 12)
+
+
+def test_list_markers_and_noise_lines_are_set_aside():
+    a = normalize("一、指导思想\n（二）工作原则\n1. 第一项\n- 要点\n##paidbegin##\n本文来源：某网站\n- 3 -\n")
+    assert chars(a) == "指导思想工作原则第一项要点"
+    b = normalize("(a) First item\nSection 3. Scope\nPage 2 of 9\n")
+    assert [w for w in surface("(a) First item\nSection 3. Scope\nPage 2 of 9\n", b)] == ["First", "item", "Scope"]
+
+
+def test_mixed_language_keeps_both_kinds_of_unit():
+    t = "依据GDPR第5条处理个人数据"
+    u = normalize(t)
+    assert "GDPR" in surface(t, u)
+    assert chars(u).startswith("依据")
+
+
+def test_empty_and_punctuation_only():
+    assert len(normalize("")) == 0
+    assert len(normalize("，。！？ \n\t")) == 0
