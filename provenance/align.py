@@ -105,8 +105,33 @@ def segments(i: np.ndarray, j: np.ndarray, k_a: np.ndarray) -> np.ndarray:
     return out[np.lexsort((out[:, 2], out[:, 0]))]
 
 
+def near_anchors(segs: np.ndarray, seg_w: np.ndarray, p: AlignParams) -> np.ndarray:
+    """Keep anchor segments (at least ``min_run``) and the short ones close to an anchor on both sides.
+
+    A passage needs one anchor, and a short segment can only join a passage
+    within a gap's reach of it; dropping the rest first keeps chaining linear
+    in practice even between long documents full of stock phrases.
+    """
+    anchor = seg_w >= p.min_run
+    if not anchor.any():
+        return segs[:0]
+    a = segs[anchor]
+    reach = 4 * max(p.max_gap, p.max_skew)
+    order = np.argsort(a[:, 0], kind="stable")
+    a_i, a_j = a[order, 0], a[order, 2]
+    pos = np.searchsorted(a_i, segs[:, 0])
+    keep = anchor.copy()
+    for cand in (pos - 1, pos):
+        ok = (cand >= 0) & (cand < a_i.size)
+        c = cand.clip(0, a_i.size - 1)
+        close = ok & (np.abs(a_i[c] - segs[:, 0]) <= reach) & (np.abs(a_j[c] - segs[:, 2]) <= reach)
+        keep |= close
+    return segs[keep]
+
+
 def chain(segs: np.ndarray, weights_a: np.ndarray, p: AlignParams) -> list[list[tuple[int, int, int, int]]]:
     """Greedy co-linear chaining of exact segments into passages."""
+    cum = np.concatenate(([0], np.cumsum(weights_a)))
     chains: list[list[tuple[int, int, int, int]]] = []
     active: list[int] = []
     matched: list[int] = []
@@ -133,10 +158,10 @@ def chain(segs: np.ndarray, weights_a: np.ndarray, p: AlignParams) -> list[list[
             last = chains[best][-1]
             ni0, nj0 = max(i0, last[1]), max(j0, last[3])
             chains[best].append((ni0, i1, nj0, j1))
-            matched[best] += int(weights_a[ni0:i1].sum())
+            matched[best] += int(cum[i1] - cum[ni0])
         else:
             chains.append([(i0, i1, j0, j1)])
-            matched.append(int(weights_a[i0:i1].sum()))
+            matched.append(int(cum[i1] - cum[i0]))
             active.append(len(chains) - 1)
     return chains
 
@@ -170,12 +195,15 @@ def align(ida: np.ndarray, ha: np.ndarray, va: np.ndarray, ka: np.ndarray, wa: n
     if i.size == 0:
         return []
     segs = segments(i, j, ka)
+    cum = np.concatenate(([0], np.cumsum(wa)))
+    segs = near_anchors(segs, cum[segs[:, 1]] - cum[segs[:, 0]], p)
     out: list[RawPassage] = []
     for ch in chain(segs, wa, p):
         i0, j0 = ch[0][0], ch[0][2]
         i1, j1 = ch[-1][1], ch[-1][3]
-        matched = int(sum(int(wa[a:b].sum()) for a, b, _, _ in ch))
-        if matched < p.min_weight or max(int(wa[a:b].sum()) for a, b, _, _ in ch) < p.min_run:
+        runs = [int(cum[b] - cum[a]) for a, b, _, _ in ch]
+        matched = sum(runs)
+        if matched < p.min_weight or max(runs) < p.min_run:
             continue
         i0, i1, j0, j1 = _extend(ida, idb, i0, i1, j0, j1)
         sim = Indel.normalized_similarity(ida[i0:i1].tolist(), idb[j0:j1].tolist())

@@ -25,7 +25,9 @@ class CandidateParams:
     max_bucket: int = 200
     """LSH buckets with more windows than this are stock language: no pairs from them."""
     max_df: int = 60
-    """Shingles in more documents than this make no pairs."""
+    """Shingles in more documents than this make no pairs..."""
+    max_df_share: float = 0.1
+    """...nor those in more than this share of the documents (but at least 8 documents are allowed)."""
     min_shared: int = 6
     """Rare shingles two documents must share to be a pair."""
 
@@ -101,7 +103,8 @@ def rare_shingle_pairs(per_doc: list[np.ndarray], p: CandidateParams) -> set[tup
         return set()
     keys = np.concatenate(uniq)
     owners = np.concatenate([np.full(u.size, d, np.int64) for d, u in enumerate(uniq)])
-    pairs = _pairs_from_groups(keys, owners, p.max_df)
+    cap = min(p.max_df, max(8, int(np.ceil(p.max_df_share * len(uniq)))))
+    pairs = _pairs_from_groups(keys, owners, cap)
     if pairs.size == 0:
         return set()
     n = len(uniq)

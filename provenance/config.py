@@ -14,10 +14,12 @@ class BoilerplateParams:
     """When shared text counts as stock language rather than copying.
 
     A shingle is *common* when it occurs in at least ``max(min_df, df_share ×
-    documents)`` documents.  A passage is boilerplate when at least
-    ``passage_share`` of it is common and it is shorter than ``long_passage``
-    (a long passage shared by many documents is a template family, not stock
-    language).  A pair is a copy when one of its non-boilerplate passages holds
+    documents)`` documents, and *universal* from ``universal_share``.  A
+    passage whose exact matches weigh less than ``long_passage`` is boilerplate
+    when at least ``passage_share`` of it is common; a longer one only when that
+    much of it is universal (a long passage shared by a tenth of a corpus is a
+    template family, not stock language; a legislative-history header found in
+    every regulation is).  A pair is a copy when one of its non-boilerplate passages holds
     exact matches weighing at least ``min_copy_passage``, or all of them together
     ``min_copy``: a run of short matches between post titles and stock phrases
     is not a copy, one sentence taken over is.
@@ -25,6 +27,7 @@ class BoilerplateParams:
 
     min_df: int = 3
     df_share: float = 0.05
+    universal_share: float = 0.25
     passage_share: float = 0.5
     long_passage: int = 80
     min_copy: int = 60

@@ -213,9 +213,14 @@ def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return h.view(np.int64)
 
 
-def fingerprint(units: Units, paragraph_of_unit: np.ndarray, params: FingerprintParams) -> Fingerprints:
-    """Shingles, windows and signatures of one document's units."""
-    ks = shingle_sizes(units, paragraph_of_unit, params)
+def fingerprint(units: Units, ks: np.ndarray, params: FingerprintParams) -> Fingerprints:
+    """Shingles, windows and signatures of one document's units.
+
+    Args:
+        units: The unit stream.
+        ks: Shingle size at each unit (see :func:`shingle_sizes`).
+        params: Window size and permutations.
+    """
     sh, valid = shingle_hashes(units, ks)
     ws, we = windows(units, valid, params.window)
     sigs = signatures(sh, valid, ws, we, params.num_perm, params.seed)

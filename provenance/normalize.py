@@ -58,7 +58,7 @@ _CHAR_SCRIPTS = (
 )
 
 _NOISE_LINE = re.compile(
-    r"""^[ \t\u3000]*(?:
+    r"""(?:
         \#\#paid(?:begin|end)\#\#.*
       | (?:本文来源|文章来源|来源网址|原文链接|责任编辑|编辑密码|免责声明|版权声明|下载地址)[:：].*
       | [-－—–_~ ]*\d{1,4}[-－—–_~ ]*                                  # - 3 -
@@ -66,13 +66,14 @@ _NOISE_LINE = re.compile(
       | (?i:page)\s*\d+(?:\s*(?:of|/)\s*\d+)?                            # Page 3 of 9
       | \d+\s*/\s*\d+                                                    # 3/9
       | (?i:https?://|www\.)\S+
-    )[ \t\u3000]*$""",
-    re.MULTILINE | re.VERBOSE,
+    )""",
+    re.VERBOSE,
 )
+"""A whole (stripped) line of extraction or web-page debris."""
 
 _HAN_NUM = "一二三四五六七八九十百零〇"
 _LIST_MARKER = re.compile(
-    rf"""(?:^|(?<=\n))[ \t\u3000]*(?:
+    rf"""[ \t\u3000]*(?:(?:
         [{_HAN_NUM}]{{1,3}}\s*[、.．]                      # 一、
       | [(（]\s*(?:[{_HAN_NUM}]{{1,3}}|\d{{1,3}}|[a-zA-Z])\s*[)）]   # （一） (1) (a)
       | \d{{1,3}}(?:[.．]\d{{1,3}}){{0,3}}\s*[、.．)）](?!\d)   # 1. 1、 1.2.3 1)
@@ -80,9 +81,10 @@ _LIST_MARKER = re.compile(
       | [-–—•·●○◆◇■□▪*+](?=\s)                            # bullets
       | 第[{_HAN_NUM}\d]{{1,4}}[章节条款项](?=[\s\u3000])   # 第三条 (numbering, then a space)
       | (?i:(?:section|article|art\.|§)\s*\d+[a-z]?\.?)    # Section 3.
-    )""",
+    )[ \t\u3000]*){{1,3}}""",
     re.VERBOSE,
 )
+"""List markers at the start of a line (up to three, as in ``- 1、``)."""
 _INLINE_MARKER = re.compile(rf"[(（][{_HAN_NUM}]{{1,3}}[)）]|[①-⑳⑴-⒇⒈-⒛㈠-㈩]")
 _HYPHEN_WRAP = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[^\W\d_])")
 
@@ -179,11 +181,24 @@ def _t2s_table() -> dict[str, str]:
 
 def _set_aside(text: str, classes: np.ndarray) -> None:
     """Mark noise lines and list markers as separators, hyphen wraps as joiners."""
-    for rx in (_NOISE_LINE, _LIST_MARKER, _INLINE_MARKER):
-        for m in rx.finditer(text):
-            classes[m.start() : m.end()] = SEP
-    for m in _HYPHEN_WRAP.finditer(text):
-        classes[m.start() : m.end()] = JOIN
+    pos = 0
+    for line in text.split("\n"):
+        n = len(line)
+        if n <= 160:
+            stripped = line.strip(" \t\u3000\r")
+            if stripped and _NOISE_LINE.fullmatch(stripped):
+                classes[pos : pos + n] = SEP
+                pos += n + 1
+                continue
+        m = _LIST_MARKER.match(line)
+        if m is not None and m.end() > 0:
+            classes[pos : pos + m.end()] = SEP
+        pos += n + 1
+    for m in _INLINE_MARKER.finditer(text):
+        classes[m.start() : m.end()] = SEP
+    if "-" in text:
+        for m in _HYPHEN_WRAP.finditer(text):
+            classes[m.start() : m.end()] = JOIN
 
 
 def normalize(text: str, t2s: bool = True) -> Units:

@@ -27,7 +27,6 @@ from .config import Config
 from .fingerprint import Fingerprints, band_keys, fingerprint, shingle_hashes, shingle_sizes
 from .model import Document, Pair, Passage, Problem, ScanResult
 from .normalize import Units, normalize
-from .read import ReadError, iter_files, read_document
 
 Progress = Callable[[str, int, int], None]
 
@@ -63,6 +62,7 @@ def load_documents(paths: Iterable[str | os.PathLike], config: Config = Config()
     A compilation (篇一…篇五) becomes one document per part, ``file#N``.
     """
     from .metadata import extract_metadata
+    from .read import ReadError, iter_files, read_document
 
     given = [Path(p) for p in paths]
     files = iter_files(given)
@@ -103,15 +103,29 @@ def paragraph_index(text: str, units: Units) -> np.ndarray:
     return (np.searchsorted(starts, units.starts, side="right") - 1).clip(0)
 
 
+def unit_shingle_sizes(text: str, units: Units, config: Config = Config()) -> np.ndarray:
+    """Shingle size at every unit: per line, by the line's majority script.
+
+    A line rather than a rebuilt paragraph decides: it is as good a sample of
+    the script and costs one ``searchsorted``.
+    """
+    params = config.fingerprint
+    words = units.is_word
+    if not words.any():
+        return np.full(len(units), params.k_char, dtype=np.int32)
+    if words.all():
+        return np.full(len(units), params.k_word, dtype=np.int32)
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    newlines = np.nonzero(cps == 10)[0]
+    return shingle_sizes(units, np.searchsorted(newlines, units.starts), params)
+
+
 def prepare(doc: Document, config: Config = Config()) -> Prepared:
     """Normalize, shingle and fingerprint one document."""
-    params = config.fingerprint
-    units = normalize(doc.text, t2s=params.t2s)
-    par = paragraph_index(doc.text, units)
-    ks = shingle_sizes(units, par, params)
-    sh, valid = shingle_hashes(units, ks)
-    fp = fingerprint(units, par, params)
-    return Prepared(doc, units, ks, sh, valid, fp)
+    units = normalize(doc.text, t2s=config.fingerprint.t2s)
+    ks = unit_shingle_sizes(doc.text, units, config)
+    fp = fingerprint(units, ks, config.fingerprint)
+    return Prepared(doc, units, ks, fp.shingles, fp.valid, fp)
 
 
 def _union_length(spans: Iterable[tuple[int, int]]) -> int:
@@ -128,9 +142,11 @@ def _union_length(spans: Iterable[tuple[int, int]]) -> int:
     return total
 
 
-def common_threshold(stats: ShingleStats, config: Config) -> int:
+def common_thresholds(stats: ShingleStats, config: Config) -> tuple[int, int]:
+    """Document frequencies from which a shingle is common, and nearly universal, in this corpus."""
     bp = config.boilerplate
-    return max(bp.min_df, int(np.ceil(bp.df_share * stats.n_docs)))
+    return (max(bp.min_df, int(np.ceil(bp.df_share * stats.n_docs))),
+            max(bp.min_df, int(np.ceil(bp.universal_share * stats.n_docs))))
 
 
 def compare(x: Prepared, y: Prepared, stats: ShingleStats | None, config: Config) -> Pair | None:
@@ -140,18 +156,21 @@ def compare(x: Prepared, y: Prepared, stats: ShingleStats | None, config: Config
     if not raws:
         return None
     bp = config.boilerplate
-    threshold = common_threshold(stats, config) if stats is not None else None
-    weights = x.units.weights()
+    thresholds = common_thresholds(stats, config) if stats is not None else None
+    y_shingles = np.unique(y.shingle_set) if stats is not None else None
     passages = []
     evidence: dict[tuple[int, int], int] = {}
     for r in raws:
         share = 0.0
-        if threshold is not None:
+        if thresholds is not None:
             pos = np.nonzero(x.valid[r.i0 : r.i1])[0] + r.i0
+            pos = pos[np.isin(x.shingles[pos], y_shingles)]  # judge what is shared, not the edits around it
             if pos.size:
-                share = float((stats.frequency(x.shingles[pos]) >= threshold).mean())
-        weight = int(weights[r.i0 : r.i1].sum())
-        if not (share >= bp.passage_share and weight < bp.long_passage):
+                df = stats.frequency(x.shingles[pos])
+                low, high = float((df >= thresholds[0]).mean()), float((df >= thresholds[1]).mean())
+                # short passages: stock language if common; long ones only if nearly universal
+                share = low if r.matched < bp.long_passage else high
+        if share < bp.passage_share:
             evidence[(r.i0, r.i1)] = max(evidence.get((r.i0, r.i1), 0), r.matched)
         passages.append(Passage(x.units.span(r.i0, r.i1), y.units.span(r.j0, r.j1), r.similarity,
                                 units=r.i1 - r.i0, matched=r.matched, boilerplate=round(share, 4)))

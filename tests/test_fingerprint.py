@@ -17,7 +17,7 @@ def test_every_window_signature_equals_datasketch(path):
     text = path.read_text(encoding="utf-8")
     u = normalize(text)
     params = FingerprintParams()
-    fp = fingerprint(u, np.zeros(len(u), dtype=np.int64), params)
+    fp = fingerprint(u, np.full(len(u), params.k_char), params)
     assert fp.signatures.shape[0] > 3
     for w in range(fp.signatures.shape[0]):
         s, e = int(fp.win_starts[w]), int(fp.win_ends[w])
@@ -45,7 +45,7 @@ def test_signature_wraps_as_leanminhash_and_estimates_jaccard():
 def test_windows_overlap_by_half_and_cover_every_shingle():
     text = "甲乙丙丁戊己庚辛壬癸" * 40
     u = normalize(text)
-    fp = fingerprint(u, np.zeros(len(u), dtype=np.int64), FingerprintParams(window=64))
+    fp = fingerprint(u, np.full(len(u), 4), FingerprintParams(window=64))
     starts, ends = fp.win_starts, fp.win_ends
     assert starts[0] == 0 and ends[-1] == len(u)
     assert np.all(starts[1:] < ends[:-1])  # consecutive windows overlap

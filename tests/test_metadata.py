@@ -1,0 +1,257 @@
+"""Metadata: issuing date, document number, title, issuer, placeholders (provenance.metadata, .dates, .placeholders)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from provenance.dates import find_dates, scan_dates
+from provenance.metadata import extract_metadata, issue_date
+from provenance.placeholders import find_placeholders
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+REGULATIONS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "zh-regulations"
+
+
+def fixture(prefix: str) -> str:
+    return next(FIXTURES.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+
+
+# --- the sample corpus -------------------------------------------------------------------------
+
+def test_000_date_number_title_issuer():
+    m = extract_metadata(fixture("000"))
+    assert m.date == "2023-02-22"
+    assert m.doc_number == "昂党政发〔2023〕4号"
+    assert m.title == "中共昂素镇委员会 昂素镇人民政府关于做好信访维稳和突发事件应急处置工作预案的通知"
+    assert m.issuer == "中共昂素镇委员会 昂素镇人民政府"
+    assert not m.template and m.date_note is None
+
+
+def test_004_glued_signature_date():
+    text = fixture("004")
+    m = extract_metadata(text)
+    assert m.date == "2021-06-24"  # written "2021624" under the signature
+    d, line, _ = issue_date(text)
+    assert d.raw == "2021624" and text[d.span[0] : d.span[1]] == "2021624"
+    assert m.issuer == "中共大英县金元镇委员会 大英县金元镇人民政府"
+    assert m.title.startswith("中共大英县金元镇委员会 大英县金元镇人民政府 关于印发《庆祝建党100周年")
+    assert not m.template
+
+
+def test_003_title_over_three_lines_and_no_date():
+    m = extract_metadata(fixture("003"))
+    assert m.title == "中共西岗镇委员会西岗镇人民政府关于开展脱贫攻坚专项巡察工作的信访维稳应急预案"
+    assert m.issuer == "中共西岗镇委员会 西岗镇人民政府"
+    assert m.date is None and m.doc_number is None
+    assert not m.template
+
+
+def test_002_is_a_fill_in_template():
+    text = fixture("002")
+    m = extract_metadata(text)
+    assert m.template
+    assert m.title == "XX镇信访维稳工作应急处置预案"
+    found = [p.text for p in m.placeholders]
+    assert "XX镇" in found and "XX派出所" in found
+    assert any(t.replace("\u2002", " ").startswith("组 长") for t in found)  # the empty 组 长： field
+    assert "副组长：" in found
+    for p in m.placeholders:
+        assert text[p.span[0] : p.span[1]] == p.text
+
+
+@pytest.mark.skipif(not REGULATIONS.is_dir(), reason="shared corpus not present")
+def test_real_regulations_are_not_templates_and_are_dated():
+    files = sorted(REGULATIONS.glob("*/*.md"))
+    assert len(files) >= 60
+    for f in files:
+        m = extract_metadata(f.read_text(encoding="utf-8"))
+        assert m.placeholders == (), (f.name, m.placeholders)
+        assert m.date is not None, f.name
+        assert m.title and m.title.endswith("条例"), f.name
+
+
+@pytest.mark.skipif(not REGULATIONS.is_dir(), reason="shared corpus not present")
+def test_regulation_dates_skip_effective_dates():
+    beijing = extract_metadata(next(REGULATIONS.glob("*/北京_北京市文明行为促进条例*.md")).read_text(encoding="utf-8"))
+    assert beijing.date == "2020-04-24"
+    assert beijing.issuer == "北京市第十五届人民代表大会常务委员会"
+    ningbo = next(REGULATIONS.glob("*/浙江_宁波市大气污染防治条例*.md")).read_text(encoding="utf-8")
+    assert extract_metadata(ningbo).date == "2016-06-08"  # published; "2016年7月1日 施行" is not the issuing date
+
+
+# --- dates -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, iso", [
+    ("2023 年 2 月 22 日", "2023-02-22"),
+    ("2023年2月22日", "2023-02-22"),
+    ("二〇二三年二月二十二日", "2023-02-22"),
+    ("二零二一年十月一日", "2021-10-01"),
+    ("二○二○年十二月三十一日", "2020-12-31"),
+    ("２０２３年２月２２日", "2023-02-22"),
+    ("2023-02-22", "2023-02-22"),
+    ("2023.2.22", "2023-02-22"),
+    ("2023/2/22", "2023-02-22"),
+    ("22 February 2023", "2023-02-22"),
+    ("February 22, 2023", "2023-02-22"),
+    ("Feb. 22, 2023", "2023-02-22"),
+    ("22nd day of February, 2023", "2023-02-22"),
+    ("22. Februar 2023", "2023-02-22"),
+    ("22 de febrero de 2023", "2023-02-22"),
+    ("1er mars 2023", "2023-03-01"),
+    ("22.02.2023", "2023-02-22"),
+    ("2023년 2월 22일", "2023-02-22"),
+])
+def test_date_forms(text, iso):
+    assert find_dates(f"签发 {text} 止") == [(iso, (3, 3 + len(text)))]
+
+
+@pytest.mark.parametrize("text", [
+    "2023年2月30日",  # no such day
+    "2023-13-01",
+    "1900年1月1日",  # implausible year
+    "2999-01-01",
+    "version 3.2 of 12",
+    "电话 2021624 转",  # glued digits inside a sentence are never a date
+])
+def test_never_an_invalid_date(text):
+    assert find_dates(text) == []
+
+
+def test_glued_digits_only_when_one_reading():
+    assert find_dates("落款\n  2021624\n") == [("2021-06-24", (5, 12))]
+    assert find_dates("落款\n20210624\n") == [("2021-06-24", (3, 11))]
+    seen = scan_dates("落款\n2021124\n")
+    assert [(d.iso, d.note) for d in seen] == [(None, "ambiguous date '2021124'")]
+    assert find_dates("落款\n202112\n") == []  # 2021-01-02, or December 2021?
+
+
+def test_slash_dates_are_read_only_when_unambiguous():
+    assert find_dates("13/02/2023") == [("2023-02-13", (0, 10))]
+    assert find_dates("02/03/2023") == []
+
+
+def test_ambiguous_issuing_date_gives_a_note_not_a_date():
+    m = extract_metadata("关于做好工作的通知\n\n正文内容。\n\n某某镇人民政府\n2021124\n")
+    assert m.date is None
+    assert m.date_note == "ambiguous date '2021124'"
+
+
+def test_dates_in_sentences_are_not_the_issuing_date():
+    m = extract_metadata("关于做好工作的通知\n根据2020年1月1日会议精神，制定本方案。\n一、目标\n做好工作。\n")
+    assert m.date is None
+    assert "body" in m.date_note
+
+
+def test_signature_date_beats_print_date_and_body_dates():
+    text = ("关于做好工作的通知\n根据2020年1月1日会议精神，制定本方案。\n" + "正文。\n" * 20
+            + "某县人民政府\n2023年3月1日\n某县政府办公室 2023年3月2日印发\n")
+    assert extract_metadata(text).date == "2023-03-01"
+
+
+def test_english_document():
+    text = ("RESOLUTION NO. 2021-45\n\nA RESOLUTION OF THE\nCITY COUNCIL OF SPRINGFIELD\n\n"
+            "WHEREAS, the City adopted a plan on March 3, 2019; and\n\n"
+            "NOW, THEREFORE, BE IT RESOLVED by the City Council.\n\nSpringfield City Council\nFebruary 22, 2023\n")
+    m = extract_metadata(text)
+    assert m.doc_number == "RESOLUTION NO. 2021-45"
+    assert m.title == "A RESOLUTION OF THE CITY COUNCIL OF SPRINGFIELD"
+    assert m.date == "2023-02-22"
+    assert m.issuer == "Springfield City Council"
+    assert not m.template
+
+
+def test_english_number_and_dated_signature():
+    text = ("Emergency Response Plan for the County of Lincoln\nNo. 12/2023\n\nThe plan of 4 May 2015 is repealed.\n\n"
+            "Lincoln County Board of Commissioners\nDated: 22 February 2023\n")
+    m = extract_metadata(text)
+    assert (m.title, m.doc_number, m.date) == ("Emergency Response Plan for the County of Lincoln", "No. 12/2023", "2023-02-22")
+    assert m.issuer == "Lincoln County Board of Commissioners"
+
+
+# --- document numbers --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("line, number", [
+    ("昂党政发〔2023〕4 号", "昂党政发〔2023〕4号"),
+    ("京政发[2022]12号", "京政发[2022]12号"),
+    ("大英委办发（2021） 第 7 号", "大英委办发（2021）第7号"),
+    ("国办函〔2019〕 105号   签发人：张三", "国办函〔2019〕105号"),
+])
+def test_chinese_document_numbers(line, number):
+    assert extract_metadata(f"{line}\n\n关于某事的通知\n正文。").doc_number == number
+
+
+def test_cited_numbers_in_the_body_are_not_the_documents_own():
+    body = "关于某事的通知\n" + "正文。\n" * 12 + "根据《通知》（国办发〔2022〕12号）要求，做好工作。\n"
+    assert extract_metadata(body).doc_number is None
+
+
+# --- placeholders ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, marker", [
+    ("XX镇人民政府", "XX镇"),
+    ("xx县信访局", "xx县"),
+    ("由XX派出所负责", "XX派出所"),
+    ("×××同志", "×××"),
+    ("联系人：某某", "某某"),
+    ("某镇负责", "某"),
+    ("签名：＿＿＿＿", "＿＿＿＿"),
+    ("Signed: ________", "________"),
+    ("地点：【】", "【】"),
+    ("地点：【 】", "【 】"),
+    ("Dear [NAME],", "[NAME]"),
+    ("Dear {name},", "{name}"),
+    ("Dear <<first_name>>,", "<<first_name>>"),
+    ("20-年工作计划", "20-年"),
+    ("20XX年工作计划", "20XX年"),
+    ("20__年工作计划", "20__年"),
+    ("○○镇", "○○"),
+    ("X月X日", "X"),
+    ("the XXX County Board", "XXX"),
+])
+def test_placeholders_found(text, marker):
+    found = find_placeholders(text)
+    assert marker in [p.text for p in found]
+    for p in found:
+        assert text[p.span[0] : p.span[1]] == p.text
+
+
+def test_empty_form_fields():
+    form = "四、组织领导\n组 长：\n副组长：\n组 员：\n五、预警处置\n"
+    assert [p.text for p in find_placeholders(form)] == ["组 长：", "副组长：", "组 员："]
+    filled = "四、组织领导\n组长：\n张三 镇长\n副组长：李四\n"
+    assert find_placeholders(filled) == ()
+
+
+@pytest.mark.parametrize("text", [
+    "Chapter XXX of the code; Article XII; size XXL; Xerox; Pope Pius XII",
+    "面积为3××4米，长3×4米",
+    "二〇〇〇年十月，二零二三年",
+    "某些单位、某种情况、某一方面",
+    "组长：张三\n副组长：李四、王五\n",
+    "def __init__(self): pass",
+    "The XX Corps advanced.",
+])
+def test_placeholders_not_fired_by_real_text(text):
+    assert find_placeholders(text) == ()
+
+
+def test_samples_other_than_002_and_001_have_no_placeholders():
+    for prefix in ("000", "003", "004"):
+        assert extract_metadata(fixture(prefix)).placeholders == (), prefix
+
+
+def test_empty_and_tiny_documents():
+    assert extract_metadata("").title is None
+    m = extract_metadata("just one line")
+    assert (m.title, m.date, m.issuer, m.doc_number, m.placeholders) == ("just one line", None, None, None, ())
+
+
+def test_docstring_examples():
+    import doctest
+
+    from provenance import dates, metadata, placeholders
+
+    for module in (dates, placeholders, metadata):
+        assert doctest.testmod(module).failed == 0, module.__name__
