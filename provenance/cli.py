@@ -21,6 +21,12 @@ from .fingerprint import FingerprintParams
 FORMATS_SCAN = ("text", "json", "html", "dot", "mermaid")
 
 
+class InputError(click.ClickException):
+    """A problem with the user's input (files, index, options): exit code 2."""
+
+    exit_code = 2
+
+
 def _stderr() -> Console:
     return Console(stderr=True, highlight=False)
 
@@ -86,6 +92,9 @@ def _render(result, fmt: str, output: str | None, show_boilerplate: bool) -> Non
             render_scan(result, Console(highlight=False), show_boilerplate)
 
 
+exclude_option = click.option("--exclude", "exclude", multiple=True, metavar="GLOB",
+                              help="Leave out files whose name or relative path matches GLOB (repeatable).")
+
 common_options = [
     click.option("--no-t2s", "no_t2s", is_flag=True, help="Do not map Traditional Chinese to Simplified before comparing."),
     click.option("--no-split", "no_split", is_flag=True, help="Never split compilations (篇一…篇五) into sub-documents."),
@@ -111,14 +120,15 @@ def main() -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout.")
 @click.option("--index", "index_path", help="Also keep the documents in this index (a path, or a redis:// URL).")
 @click.option("--boilerplate", "show_boilerplate", is_flag=True, help="Also list pairs that share only stock language.")
+@exclude_option
 @_common
-def scan(paths, fmt, output, index_path, show_boilerplate, no_t2s, no_split) -> None:
+def scan(paths, fmt, output, index_path, show_boilerplate, exclude, no_t2s, no_split) -> None:
     """Find every pair of documents under PATHS that share text, with the passages."""
     from .pipeline import scan as run_scan
 
     config = _config(not no_t2s, not no_split)
     with _progress(True) as progress:
-        result = run_scan(list(paths), config, progress)
+        result = run_scan(list(paths), config, progress, exclude)
         if index_path:
             from .index import open_index
             from .indexing import index_documents
@@ -129,10 +139,10 @@ def scan(paths, fmt, output, index_path, show_boilerplate, no_t2s, no_split) -> 
                 with open_index(index_path, config.fingerprint, create=True) as idx:
                     index_documents(idx, result.documents, config)
             except IndexProblem as err:
-                raise click.ClickException(str(err)) from None
+                raise InputError(str(err)) from None
     _report_problems(result.problems)
     if not result.documents:
-        raise click.ClickException("no readable document in " + ", ".join(paths)) from None
+        raise InputError("no readable document in " + ", ".join(paths)) from None
     _render(result, fmt, output, show_boilerplate)
 
 
@@ -142,8 +152,9 @@ def scan(paths, fmt, output, index_path, show_boilerplate, no_t2s, no_split) -> 
               help="Index location: a SQLite file path, or a redis://host:port/db URL.")
 @click.option("--prune", is_flag=True, help="Drop indexed documents whose file no longer exists.")
 @click.option("--rebuild", is_flag=True, help="Delete a SQLite index first and build it anew (e.g. after changing options).")
+@exclude_option
 @_common
-def index_cmd(paths, index_path, prune, rebuild, no_t2s, no_split) -> None:
+def index_cmd(paths, index_path, prune, rebuild, exclude, no_t2s, no_split) -> None:
     """Add the documents under PATHS to an index (only new or changed files are processed)."""
     from .index import DEFAULT_LOCATION, IndexProblem, open_index
     from .indexing import index_documents
@@ -157,16 +168,16 @@ def index_cmd(paths, index_path, prune, rebuild, no_t2s, no_split) -> None:
             Path(location + suffix).unlink(missing_ok=True)
     problems: list[Problem] = []
     with _progress(True) as progress:
-        docs = load_documents(list(paths), config, problems, progress)
+        docs = load_documents(list(paths), config, problems, progress, exclude)
         _report_problems(problems)
         if not docs:
-            raise click.ClickException("no readable document in " + ", ".join(paths))
+            raise InputError("no readable document in " + ", ".join(paths))
         try:
             with open_index(location, config.fingerprint, create=True) as idx:
                 rep = index_documents(idx, docs, config, prune_roots=paths if prune else (), progress=progress)
                 total = idx.count()
         except IndexProblem as err:
-            raise click.ClickException(str(err)) from None
+            raise InputError(str(err)) from None
     _stderr().print(f"{location}: {rep.added} added, {rep.updated} updated, {rep.unchanged} unchanged"
                     + (f", {rep.removed} pruned" if prune else "") + f"; {total} documents in the index",
                     markup=False, highlight=False)
@@ -191,18 +202,18 @@ def _load_one(spec: str, split: bool = True):
 
     path, _, part = spec.partition("#")
     if not Path(path).is_file():
-        raise click.ClickException(f"{path}: no such file")
+        raise InputError(f"{path}: no such file")
     problems: list[Problem] = []
     docs = load_documents([path], Config(split_compilations=bool(part) and split), problems)
     if problems:
-        raise click.ClickException(f"{problems[0].path}: {problems[0].reason}")
+        raise InputError(f"{problems[0].path}: {problems[0].reason}")
     if not part:
         return docs[0]
     want = f"{Path(path).name}#{part}"
     for d in docs:
         if d.id == want:
             return d
-    raise click.ClickException(f"{path} has no part #{part}: it is not split into parts" if len(docs) == 1
+    raise InputError(f"{path} has no part #{part}: it is not split into parts" if len(docs) == 1
                                else f"{path} has no part #{part} (parts #1 to #{len(docs)})")
 
 
@@ -223,6 +234,211 @@ def compare(a, b, width, no_t2s, no_split) -> None:
         db = type(db)(db.id + " (2)", db.path, db.text, db.offset, db.sha256, db.format, db.metadata)
     pair = run_compare(prepare(da, config), prepare(db, config), None, config)
     render_compare(da, db, pair, Console(width=width, highlight=False))
+
+
+def _result_for(paths, index_path, config, exclude):
+    """Scan PATHS, or every document stored in an index."""
+    from .pipeline import find_pairs, finish, prepare
+    from .pipeline import scan as run_scan
+
+    with _progress(True) as progress:
+        if index_path:
+            from .index import IndexProblem, open_index
+
+            try:
+                with open_index(index_path, config.fingerprint) as idx:
+                    docs = [idx.get(i) for i in idx.ids()]
+            except IndexProblem as err:
+                raise InputError(str(err)) from None
+            prepared = [prepare(d, config) for d in docs]
+            result = finish(docs, find_pairs(prepared, config, progress))
+        else:
+            if not paths:
+                raise InputError("give PATHS or --index")
+            result = run_scan(list(paths), config, progress, exclude)
+    _report_problems(result.problems)
+    if not result.documents:
+        raise InputError("no readable document in " + ", ".join(paths or [index_path]))
+    return result
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--index", "index_path", help="Draw the lineage of every document in this index instead.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "dot", "mermaid")), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+@exclude_option
+@_common
+def tree(paths, index_path, fmt, output, exclude, no_t2s, no_split) -> None:
+    """Draw who copied whom: the lineage forest, with inferred unseen templates marked."""
+    result = _result_for(paths, index_path, _config(not no_t2s, not no_split), exclude)
+    if fmt == "text":
+        from .report.tree import render_tree
+
+        if output:
+            with open(output, "w", encoding="utf-8") as fh:
+                render_tree(result, Console(file=fh, width=120, color_system=None))
+        else:
+            render_tree(result, Console(highlight=False))
+    else:
+        _render(result, fmt, output, False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--index", "index_path", help="List the families of every document in this index instead.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+@exclude_option
+@_common
+def families(paths, index_path, fmt, output, exclude, no_t2s, no_split) -> None:
+    """List the template families: each model passage, its text and its members."""
+    result = _result_for(paths, index_path, _config(not no_t2s, not no_split), exclude)
+    if fmt == "json":
+        import json
+
+        from .report.json import family_dict
+
+        _emit(json.dumps([family_dict(f) for f in result.families], ensure_ascii=False, indent=2) + "\n", output)
+        return
+    from .report.text import render_families
+
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            render_families(result, Console(file=fh, width=120, color_system=None))
+    else:
+        render_families(result, Console(highlight=False))
+
+
+FORMATS_CHECK = ("text", "json", "github", "sarif", "junit")
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path())
+@click.option("--index", "index_path", default=None, show_default=".provenance/index.sqlite",
+              help="Index to check against: a SQLite path or a redis:// URL.")
+@click.option("--against", type=click.Path(exists=True, file_okay=False),
+              help="Index this folder on the fly (in a temporary index) and check against it.")
+@click.option("--since", help="Check the supported files added or modified since this git revision.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS_CHECK), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
+@click.option("--max-share", type=float, help="Fail above this share (0..1) copied from one source [policy: 0.5].")
+@click.option("--max-total", type=float, help="Fail above this share copied from all sources together [policy: 0.8].")
+@click.option("--allowed-template", "allowed", multiple=True, help="Official model texts (folder, file or glob): reported, never failed.")
+@click.option("--baseline", help="Baseline file of accepted existing copies.")
+@click.option("--write-baseline", is_flag=True, help="Record the current findings as the accepted baseline and pass.")
+@click.option("--update-index", is_flag=True, help="Add the checked documents to the index after the check.")
+@exclude_option
+@_common
+def check(files, index_path, against, since, fmt, output, max_share, max_total, allowed, baseline, write_baseline,
+          update_index, exclude, no_t2s, no_split) -> None:
+    """Check FILES (or --since REV) against an index: exit 0 passed, 1 policy violated, 2 usage or input error."""
+    import os
+    import tempfile
+
+    from .check import load_baseline, load_policy
+    from .check import write_baseline as save_baseline
+    from .check.run import CheckProblem, changed_files, check_files
+    from .index import DEFAULT_LOCATION, IndexProblem, open_index
+
+    config = _config(not no_t2s, not no_split)
+    err = _stderr()
+
+    def fail(message: str) -> None:
+        err.print(f"Error: {message}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(2)
+
+    if index_path and against:
+        fail("give --index or --against, not both")
+    overrides = {"max_share_per_source": max_share, "max_total_share": max_total,
+                 "allowed_templates": list(allowed) or None, "baseline": baseline}
+    try:
+        policy = load_policy(Path.cwd(), overrides)
+    except ValueError as e:
+        fail(str(e))
+    paths = [Path(f) for f in files]
+    if since:
+        try:
+            paths += changed_files(since)
+        except CheckProblem as e:
+            fail(str(e))
+    if not paths:
+        if since:
+            err.print(f"provenance: no supported file changed since {since}", markup=False, highlight=False)
+            sys.exit(0)
+        fail("nothing to check: give FILES or --since REV")
+    base = None
+    if policy.baseline and not write_baseline and Path(policy.baseline).exists():
+        try:
+            base = load_baseline(policy.baseline)
+        except ValueError as e:
+            fail(str(e))
+    tmp = None
+    try:
+        with _progress(True) as progress:
+            if against:
+                from .indexing import index_documents
+                from .model import Problem
+                from .pipeline import load_documents
+
+                tmp = tempfile.TemporaryDirectory(prefix="provenance-")
+                location = os.path.join(tmp.name, "index.sqlite")
+                problems: list[Problem] = []
+                docs = load_documents([against], config, problems, progress, exclude)
+                with open_index(location, config.fingerprint, create=True) as idx:
+                    index_documents(idx, docs, config, progress=progress)
+            else:
+                location = index_path or DEFAULT_LOCATION
+            with open_index(location, config.fingerprint, create=False) as idx:
+                checked = check_files(paths, idx, policy, base, config, progress)
+                if update_index:
+                    from .indexing import index_documents
+
+                    index_documents(idx, [c.document for c in checked if c.document is not None], config)
+    except IndexProblem as e:
+        fail(str(e))
+    finally:
+        if tmp is not None:
+            tmp.cleanup()
+    findings = [c.finding for c in checked]
+    if write_baseline:
+        target = policy.baseline or ".provenance/baseline.json"
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        save_baseline(findings, target)
+        err.print(f"provenance: baseline of {len(findings)} file(s) written to {target}", markup=False, highlight=False)
+        sys.exit(0)
+    _render_check(findings, fmt, output)
+    if all(f.verdict == "error" for f in findings):
+        sys.exit(2)
+    sys.exit(1 if any(f.verdict in ("fail", "error") for f in findings) else 0)
+
+
+def _render_check(findings, fmt: str, output: str | None) -> None:
+    import os
+
+    if fmt == "text":
+        from .report.checks import render_text
+
+        if output:
+            with open(output, "w", encoding="utf-8") as fh:
+                render_text(findings, Console(file=fh, width=120, color_system=None))
+        else:
+            render_text(findings, Console(highlight=False))
+        return
+    if fmt == "json":
+        from .report.checks import render_json as render
+    elif fmt == "github":
+        from .report.github import render, step_summary
+
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            with open(summary, "a", encoding="utf-8") as fh:
+                fh.write(step_summary(findings))
+    elif fmt == "sarif":
+        from .report.sarif import render
+    else:
+        from .report.junit import render
+    _emit(render(findings), output)
 
 
 if __name__ == "__main__":  # pragma: no cover

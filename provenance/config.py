@@ -19,18 +19,17 @@ class BoilerplateParams:
     when at least ``passage_share`` of it is common; a longer one only when that
     much of it is universal (a long passage shared by a tenth of a corpus is a
     template family, not stock language; a legislative-history header found in
-    every regulation is).  A pair is a copy when one of its non-boilerplate passages holds
-    exact matches weighing at least ``min_copy_passage``, or all of them together
-    ``min_copy``: a run of short matches between post titles and stock phrases
-    is not a copy, one sentence taken over is.
+    every regulation is).  A pair is a copy when one of its non-boilerplate
+    passages holds exact matches weighing at least ``min_copy_passage``: many
+    short matches between post titles and stock phrases are not a copy, one
+    sentence taken over is.
     """
 
     min_df: int = 3
     df_share: float = 0.05
     universal_share: float = 0.25
     passage_share: float = 0.5
-    long_passage: int = 80
-    min_copy: int = 60
+    long_passage: int = 30
     min_copy_passage: int = 30
 
 

@@ -95,7 +95,10 @@ class Passage:
         units: Length of the passage in normalized units (characters or words).
         matched: Weight of the exactly matching stretches inside it (a character
             weighs 1, a word 2): the strength of the evidence.
-        boilerplate: Share (0..1) of the passage made of corpus-wide stock language.
+        boilerplate: Share (0..1) of the passage's shared text that is corpus-wide
+            stock language.
+        kind: The verdict on this passage: ``"boilerplate"`` (stock language, not
+            evidence of copying) or ``"copy"``.
     """
 
     a_span: Span
@@ -104,6 +107,7 @@ class Passage:
     units: int = 0
     matched: int = 0
     boilerplate: float = 0.0
+    kind: Literal["copy", "boilerplate"] = "copy"
 
 
 PairKind = Literal["copy", "boilerplate"]

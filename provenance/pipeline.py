@@ -12,8 +12,11 @@ Example:
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
+import multiprocessing as mp
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -55,18 +58,20 @@ def _ids_root(paths: Sequence[Path]) -> Path:
 
 
 def load_documents(paths: Iterable[str | os.PathLike], config: Config = Config(),
-                   problems: list[Problem] | None = None, progress: Progress | None = None) -> list[Document]:
+                   problems: list[Problem] | None = None, progress: Progress | None = None,
+                   exclude: Sequence[str] = ()) -> list[Document]:
     """Read every supported file under ``paths`` into documents.
 
     Unreadable files are recorded in ``problems`` (one line each) and skipped.
     A compilation (篇一…篇五) becomes one document per part, ``file#N``.
+    Files whose name or relative path matches a glob in ``exclude`` are left out.
     """
     from .metadata import extract_metadata
     from .read import ReadError, iter_files, read_document
 
     given = [Path(p) for p in paths]
-    files = iter_files(given)
     root = _ids_root(given).resolve() if given else Path(".").resolve()
+    files = [f for f in iter_files(given) if not _excluded(f, root, exclude)]
     docs: list[Document] = []
     for n, path in enumerate(files):
         if progress:
@@ -92,6 +97,16 @@ def load_documents(paths: Iterable[str | os.PathLike], config: Config = Config()
     if progress:
         progress("read", len(files), len(files))
     return docs
+
+
+def _excluded(path: Path, root: Path, patterns: Sequence[str]) -> bool:
+    if not patterns:
+        return False
+    try:
+        rel = path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        rel = path.name
+    return any(fnmatch.fnmatch(path.name, p) or fnmatch.fnmatch(rel, p) for p in patterns)
 
 
 def paragraph_index(text: str, units: Units) -> np.ndarray:
@@ -170,12 +185,13 @@ def compare(x: Prepared, y: Prepared, stats: ShingleStats | None, config: Config
                 low, high = float((df >= thresholds[0]).mean()), float((df >= thresholds[1]).mean())
                 # short passages: stock language if common; long ones only if nearly universal
                 share = low if r.matched < bp.long_passage else high
-        if share < bp.passage_share:
+        stock = share >= bp.passage_share
+        if not stock:
             evidence[(r.i0, r.i1)] = max(evidence.get((r.i0, r.i1), 0), r.matched)
         passages.append(Passage(x.units.span(r.i0, r.i1), y.units.span(r.j0, r.j1), r.similarity,
-                                units=r.i1 - r.i0, matched=r.matched, boilerplate=round(share, 4)))
-    strong = max(evidence.values(), default=0) >= bp.min_copy_passage
-    kind = "copy" if strong or sum(evidence.values()) >= bp.min_copy else "boilerplate"
+                                units=r.i1 - r.i0, matched=r.matched, boilerplate=round(share, 4),
+                                kind="boilerplate" if stock else "copy"))
+    kind = "copy" if max(evidence.values(), default=0) >= bp.min_copy_passage else "boilerplate"
     sa = _union_length(p.a_span for p in passages)
     sb = _union_length(p.b_span for p in passages)
     ca = sa / max(x.doc.chars, 1)
@@ -183,21 +199,51 @@ def compare(x: Prepared, y: Prepared, stats: ShingleStats | None, config: Config
     return Pair(x.doc.id, y.doc.id, round(ca, 4), round(cb, 4), sa, sb, kind, tuple(passages))
 
 
-def find_pairs(prepared: Sequence[Prepared], config: Config = Config(),
-               progress: Progress | None = None) -> list[Pair]:
-    """Every pair of documents that shares text, most copied first."""
-    fpp = config.fingerprint
-    keys = [band_keys(p.fp.signatures, fpp.bands, fpp.rows) for p in prepared]
-    cands = lsh_pairs(keys, config.candidates) | rare_shingle_pairs([p.shingle_set for p in prepared], config.candidates)
-    stats = shingle_stats([p.shingle_set for p in prepared])
-    pairs = []
-    todo = sorted(cands)
-    for n, (i, j) in enumerate(todo):
-        if progress and n % 64 == 0:
-            progress("align", n, len(todo))
+_SHARED: tuple = ()
+
+
+def _compare_chunk(todo: list[tuple[int, int]]) -> list[Pair]:
+    prepared, stats, config = _SHARED
+    out = []
+    for i, j in todo:
         pair = compare(prepared[i], prepared[j], stats, config)
         if pair is not None:
-            pairs.append(pair)
+            out.append(pair)
+    return out
+
+
+def find_pairs(prepared: Sequence[Prepared], config: Config = Config(),
+               progress: Progress | None = None, workers: int | None = None) -> list[Pair]:
+    """Every pair of documents that shares text, most copied first.
+
+    Alignment runs in ``workers`` processes (default: one per core) when there
+    are many candidate pairs; results do not depend on the number of workers.
+    """
+    global _SHARED
+    fpp = config.fingerprint
+    keys = [band_keys(p.fp.signatures, fpp.bands, fpp.rows) for p in prepared]
+    shingle_sets = [p.shingle_set for p in prepared]
+    cands = lsh_pairs(keys, config.candidates) | rare_shingle_pairs(shingle_sets, config.candidates)
+    stats = shingle_stats(shingle_sets)
+    todo = sorted(cands)
+    workers = workers or os.cpu_count() or 1
+    chunks = [todo[k : k + 64] for k in range(0, len(todo), 64)]
+    pairs: list[Pair] = []
+    _SHARED = (prepared, stats, config)
+    try:
+        if workers > 1 and len(todo) > 256 and "fork" in mp.get_all_start_methods():
+            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+                for n, part in enumerate(pool.map(_compare_chunk, chunks)):
+                    pairs.extend(part)
+                    if progress:
+                        progress("align", min((n + 1) * 64, len(todo)), len(todo))
+        else:
+            for n, chunk in enumerate(chunks):
+                pairs.extend(_compare_chunk(chunk))
+                if progress:
+                    progress("align", min((n + 1) * 64, len(todo)), len(todo))
+    finally:
+        _SHARED = ()
     if progress:
         progress("align", len(todo), len(todo))
     return sort_pairs(pairs)
@@ -208,19 +254,20 @@ def sort_pairs(pairs: Iterable[Pair]) -> list[Pair]:
 
 
 def scan(paths: Sequence[str | os.PathLike], config: Config = Config(),
-         progress: Progress | None = None) -> ScanResult:
+         progress: Progress | None = None, exclude: Sequence[str] = ()) -> ScanResult:
     """Scan files and folders: every shared passage, families and lineage.
 
     Args:
         paths: Files and folders (searched recursively for supported files).
         config: Tuning; the defaults are the benchmarked ones.
         progress: Optional ``callback(stage, done, total)``.
+        exclude: Globs of file names or relative paths to leave out.
 
     Returns:
         The whole finding, ready for any report format.
     """
     problems: list[Problem] = []
-    docs = load_documents(paths, config, problems, progress)
+    docs = load_documents(paths, config, problems, progress, exclude)
     prepared = []
     for n, d in enumerate(docs):
         if progress and n % 32 == 0:

@@ -49,6 +49,7 @@ def pair_dict(p: Pair) -> dict[str, Any]:
                 "similarity": q.similarity,
                 "matched": q.matched,
                 "boilerplate": q.boilerplate,
+                "kind": q.kind,
             }
             for q in p.passages
         ],

@@ -76,3 +76,18 @@ def render_compare(a: Document, b: Document, pair: Pair | None, console: Console
             Group(Text(head[1], style="dim"), Text(_excerpt(b.text, sb, limit))),
         )
     console.print(table)
+
+
+def render_families(result: ScanResult, console: Console, limit: int = 160) -> None:
+    """Each family: its model text and members, closest to the model first."""
+    if not result.families:
+        console.print("No template families: no passage is shared by documents beyond stock language.")
+        return
+    console.print(f"{len(result.families)} families")
+    for f in result.families:
+        model = " ".join(f.model_text.split())
+        console.print(f"\n[bold]{f.id}[/] ({len(f.members)} members" + (f", closest to the model: {f.closest}" if f.closest else "") + ")",
+                      highlight=False)
+        console.print(Text("  model: " + (model if len(model) <= limit else model[: limit - 1] + "…")))
+        for m in sorted(f.members, key=lambda m: (m.distance, m.doc)):
+            console.print(Text(f"    {m.distance:4.2f}  {m.doc} [{m.span[0]}:{m.span[1]}]"))

@@ -1,0 +1,200 @@
+"""The lineage simulator (benchmarks/simulate.py): exact spans, history, determinism, PAN mode."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+sys.path.insert(0, str(BENCH))
+
+from sim_plagiarism import simulate_plagiarism
+from sim_truth import load_truth, pair_cases, shared_chars, triples, truth_pairs
+from simulate import simulate
+
+_HALF_BACK = str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！", "?": "？"})
+
+
+@pytest.fixture(scope="module", params=["zh", "en"])
+def corpus(request, tmp_path_factory):
+    out = tmp_path_factory.mktemp(f"sim_{request.param}")
+    summary = simulate(out, 60, seed=3, lang=request.param)
+    return out, load_truth(out), summary
+
+
+def _text(out: Path, doc_id: str, truth: dict) -> str:
+    if doc_id.startswith("model:"):
+        model = next(m for m in truth["models"] if m["id"] == doc_id)
+        return (out / model["path"]).read_text(encoding="utf-8")
+    return (out / "docs" / doc_id).read_text(encoding="utf-8")
+
+
+def _canon(text: str, names: list[str], lang: str) -> str:
+    """Undo what legitimately differs between a copy and its source: names, wraps, page numbers, width.
+
+    ``names`` are both documents' slot values; they are removed from both texts
+    alike (a name may also occur in the stock text itself).
+    """
+    text = re.sub(r"\n(- \d+ -|Page \d+)\n", "\n", text)
+    text = re.sub(r"\s+", "", text)
+    table = _HALF_BACK if lang == "zh" else {}
+    text = text.translate(table)
+    for value in sorted({re.sub(r"\s+", "", v).translate(table) for v in names}, key=len, reverse=True):
+        text = text.replace(value, "")
+    return text
+
+
+def test_sizes_and_kinds(corpus):
+    out, truth, summary = corpus
+    files = sorted(p.name for p in (out / "docs").iterdir())
+    assert len(files) == 60 == len(truth["documents"]) == summary["documents"]
+    assert files == sorted(d["id"] for d in truth["documents"])
+    kinds = {d["kind"] for d in truth["documents"]}
+    assert {"copy", "original"} <= kinds
+    for d in truth["documents"]:
+        if d["kind"] == "original":
+            assert d["family"] is None and d["parent"] is None
+        if d["kind"] == "model":
+            assert d["parent"] is None and d["family"] is not None
+        if d["kind"] == "copy":
+            assert d["parent"] is not None and d["revision"] in ("verbatim", "light", "heavy")
+
+
+def test_hidden_models_have_children(corpus):
+    out, truth, _ = corpus
+    hidden = [m for m in truth["models"] if not m["published"]]
+    assert hidden, "seed 3 should give at least one unpublished model"
+    for m in hidden:
+        children = [d for d in truth["documents"] if d["parent"] == m["id"]]
+        assert len(children) >= 1
+        assert (out / m["path"]).is_file()
+        assert not (out / "docs" / m["path"]).exists()
+
+
+def test_children_are_later_than_parents(corpus):
+    _, truth, _ = corpus
+    dates = {d["id"]: d["date"] for d in truth["documents"]}
+    dates.update({m["id"]: m["date"] for m in truth["models"]})
+    for d in truth["documents"]:
+        if d["parent"] is not None:
+            assert d["date"] > dates[d["parent"]]
+
+
+def test_date_written_in_signature_block(corpus):
+    out, truth, _ = corpus
+    zh_digits = "〇一二三四五六七八九"
+    for d in truth["documents"]:
+        if "bad" in d["channels"]:  # a bad conversion may have dropped a digit of the date, as in 004
+            continue
+        year = d["date"][:4]
+        tail = (out / "docs" / d["id"]).read_text(encoding="utf-8")[-120:]
+        assert year in tail or "".join(zh_digits[int(c)] for c in year) in tail, d["id"]
+
+
+def test_origin_spans_are_exact_and_ordered(corpus):
+    out, truth, _ = corpus
+    for d in truth["documents"]:
+        text = (out / "docs" / d["id"]).read_text(encoding="utf-8")
+        assert len(text) == d["chars"]
+        prev = 0
+        for s, e, _ in triples(d):
+            assert prev <= s < e <= len(text)
+            assert text[s:e].strip() and not text[s].isspace()
+            prev = e
+
+
+def test_passages_slice_to_the_same_text(corpus):
+    """Every unedited copied passage, sliced from both files, is the same text up to names and damage."""
+    out, truth, _ = corpus
+    lang = truth["lang"]
+    meta = {m["id"]: m for m in truth["models"]} | {d["id"]: d for d in truth["documents"]}
+    checked = 0
+    for p in truth["passages"]:
+        src, dst = meta[p["source"]], meta[p["target"]]
+        if p["edited"] or "bad" in src.get("channels", ()) or "bad" in dst.get("channels", ()):
+            continue
+        a = _text(out, p["source"], truth)[slice(*p["source_span"])]
+        b = _text(out, p["target"], truth)[slice(*p["target_span"])]
+        names = [*src["names"].values(), *dst["names"].values()]
+        assert _canon(a, names, lang) == _canon(b, names, lang), (p, a[:80], b[:80])
+        checked += 1
+    assert checked >= 20
+
+
+def test_edited_passages_are_similar(corpus):
+    from rapidfuzz.distance import Indel
+
+    out, truth, _ = corpus
+    for p in truth["passages"]:
+        a = _text(out, p["source"], truth)[slice(*p["source_span"])]
+        b = _text(out, p["target"], truth)[slice(*p["target_span"])]
+        if p["sentences"] >= 2:
+            assert Indel.normalized_similarity(a, b) > 0.4
+
+
+def test_truth_pairs_include_every_parent_link(corpus):
+    _, truth, _ = corpus
+    true, ambiguous = truth_pairs(truth)
+    shared = shared_chars(truth)
+    docs = {d["id"] for d in truth["documents"]}
+    for d in truth["documents"]:
+        if d["parent"] in docs:
+            key = tuple(sorted((d["id"], d["parent"])))
+            assert key in true | ambiguous and key in shared
+    originals = [d["id"] for d in truth["documents"] if d["kind"] == "original"]
+    for o in originals:
+        assert not any(o in k for k in true if not _borrowed(truth, k))
+    cases = pair_cases(truth, true)
+    assert {(c.a, c.b) for c in cases} == true
+
+
+def _borrowed(truth: dict, key: tuple[str, str]) -> bool:
+    docs = {d["id"]: d for d in truth["documents"]}
+    return any(x in docs[y]["borrowed_from"] for x, y in (key, key[::-1]))
+
+
+def test_deterministic(tmp_path):
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    simulate(a, 25, seed=11, lang="zh")
+    simulate(b, 25, seed=11, lang="zh")
+    simulate(c, 25, seed=12, lang="zh")
+    assert (a / "truth.json").read_bytes() == (b / "truth.json").read_bytes()
+    for f in (a / "docs").iterdir():
+        assert f.read_bytes() == (b / "docs" / f.name).read_bytes()
+    assert (a / "truth.json").read_bytes() != (c / "truth.json").read_bytes()
+
+
+def test_pdf_channel_wraps_lines(tmp_path):
+    simulate(tmp_path, 40, seed=5, lang="zh")
+    truth = load_truth(tmp_path)
+    pdf = [d for d in truth["documents"] if "pdf" in d["channels"]]
+    assert pdf
+    for d in pdf:
+        lines = [ln for ln in (tmp_path / "docs" / d["id"]).read_text(encoding="utf-8").splitlines() if ln.strip()]
+        body = lines[1:-3]
+        assert max(len(ln.strip()) for ln in body) <= 35
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_plagiarism_cases(tmp_path, lang):
+    summary = simulate_plagiarism(tmp_path, 20, seed=2, lang=lang, obfuscated=0.5)
+    truth = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
+    assert summary["cases"] == len(truth["cases"]) > 0
+    lo, hi = (100, 1400) if lang == "zh" else (50, 700)
+    kinds = set()
+    for c in truth["cases"]:
+        src = (tmp_path / "docs" / c["source"]).read_text(encoding="utf-8")[slice(*c["source_span"])]
+        dst = (tmp_path / "docs" / c["target"]).read_text(encoding="utf-8")[slice(*c["target_span"])]
+        n = len(src) if lang == "zh" else len(src.split())
+        assert n == c["length"] and lo <= n <= hi or n < lo and c["length"] == n
+        kinds.add(c["obfuscation"])
+        if c["obfuscation"] == "none":
+            assert src == dst
+        else:
+            assert src != dst
+    assert kinds == {"none", "light"}
+    assert all(c["source"].startswith("source-") and c["target"].startswith("suspicious-") for c in truth["cases"])
