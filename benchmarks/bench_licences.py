@@ -149,6 +149,7 @@ def score(rep: FileReport, truth: dict[str, str], canon_ids: dict[str, str], can
     from rapidfuzz.distance import Indel
 
     variants = sorted(d for d in truth if d not in canon_ids)
+    chars = {d: int(info.get("chars", 0)) for d, info in rep.docs.items()}
     best = best_parents(rep.edges)
     strict = lenient = by_lineage = attributed = any_kind = 0
     misses = []
@@ -158,7 +159,12 @@ def score(rep: FileReport, truth: dict[str, str], canon_ids: dict[str, str], can
             k = pair_key(v, c)
             if k in rep.shared:
                 sh = rep.shared[k]
-                (cands if k in rep.copy_pairs else loose).append((sh.get(v, 0), sh.get(c, 0), c))
+                # the closest source: most text in common relative to both lengths (Dice), so a
+                # variant of bsd-new is attributed to bsd-new, not to bsd-original, which holds
+                # all of bsd-new plus a clause
+                size = chars.get(v, 0) + chars.get(c, 0)
+                dice = (sh.get(v, 0) + sh.get(c, 0)) / size if size else 0.0
+                (cands if k in rep.copy_pairs else loose).append((dice, sh.get(v, 0), c))
         top = max(cands)[2] if cands else None
         top_any = max(cands + loose)[2] if cands or loose else None
         any_kind += top_any is not None and canon_ids[top_any] == truth[v]

@@ -146,7 +146,7 @@ def chain(segs: np.ndarray, weights_a: np.ndarray, p: AlignParams) -> list[list[
                 continue  # too far behind: will never accept anything again
             still.append(c)
             ga, gb = i0 - ci1, j0 - cj1
-            if ga < -8 or gb < -8 or gb > limit or abs(ga - gb) > max(p.max_skew, limit):
+            if ga < -8 or gb < -8 or gb > limit or abs(ga - gb) > p.max_skew:
                 continue
             if i1 <= ci1 or j1 <= cj1:
                 continue
@@ -199,18 +199,52 @@ def align(ida: np.ndarray, ha: np.ndarray, va: np.ndarray, ka: np.ndarray, wa: n
     segs = near_anchors(segs, cum[segs[:, 1]] - cum[segs[:, 0]], p)
     out: list[RawPassage] = []
     for ch in chain(segs, wa, p):
-        i0, j0 = ch[0][0], ch[0][2]
-        i1, j1 = ch[-1][1], ch[-1][3]
         runs = [int(cum[b] - cum[a]) for a, b, _, _ in ch]
-        matched = sum(runs)
-        if matched < p.min_weight or max(runs) < p.min_run:
+        if sum(runs) < p.min_weight or max(runs) < p.min_run:
             continue
-        i0, i1, j0, j1 = _extend(ida, idb, i0, i1, j0, j1)
-        sim = Indel.normalized_similarity(ida[i0:i1].tolist(), idb[j0:j1].tolist())
-        if sim < p.min_similarity:
-            continue
-        out.append(RawPassage(i0, i1, j0, j1, matched, round(float(sim), 4)))
+        i0, i1, j0, j1 = _extend(ida, idb, ch[0][0], ch[-1][1], ch[0][2], ch[-1][3])
+        out.extend(verify(ida, idb, cum, i0, i1, j0, j1, p))
     return _drop_contained(out)
+
+
+def verify(ida: np.ndarray, idb: np.ndarray, cum: np.ndarray, i0: int, i1: int, j0: int, j1: int,
+           p: AlignParams) -> list[RawPassage]:
+    """Check a chained passage with rapidfuzz's opcodes; split it where the two sides really part.
+
+    The opcodes give the exactly matching blocks directly.  A stretch where one
+    side has more than ``max_skew`` extra weight (a clause only one side has),
+    or both sides differ for more than ``max_gap`` (a sentence rewritten), ends
+    a passage: chaining through short chance matches must not make one passage
+    of two.  Each piece runs from its first to its last matching block.
+    """
+    a, b = ida[i0:i1].tolist(), idb[j0:j1].tolist()
+    pieces: list[list[tuple[int, int, int, int]]] = [[]]
+    gap_a = gap_b = 0
+    for op in Indel.opcodes(a, b):
+        if op.tag == "equal":
+            if pieces[-1] and (abs(gap_a - gap_b) > p.max_skew or max(gap_a, gap_b) > p.max_gap):
+                pieces.append([])
+            pieces[-1].append((i0 + op.src_start, i0 + op.src_end, j0 + op.dest_start, j0 + op.dest_end))
+            gap_a = gap_b = 0
+        else:
+            gap_a += int(cum[i0 + op.src_end] - cum[i0 + op.src_start])
+            gap_b += 2 * (op.dest_end - op.dest_start) if _wordy(idb, j0 + op.dest_start) else op.dest_end - op.dest_start
+    out = []
+    for blocks in pieces:
+        if not blocks:
+            continue
+        runs = [int(cum[e] - cum[s]) for s, e, _, _ in blocks]
+        if sum(runs) < p.min_weight or max(runs) < p.min_run:
+            continue
+        pi0, pi1, pj0, pj1 = blocks[0][0], blocks[-1][1], blocks[0][2], blocks[-1][3]
+        sim = Indel.normalized_similarity(ida[pi0:pi1].tolist(), idb[pj0:pj1].tolist())
+        if sim >= p.min_similarity:
+            out.append(RawPassage(pi0, pi1, pj0, pj1, sum(runs), round(float(sim), 4)))
+    return out
+
+
+def _wordy(ids: np.ndarray, k: int) -> bool:
+    return k < ids.shape[0] and bool(ids[k] & 0x8000_0000)
 
 
 def _drop_contained(ps: list[RawPassage]) -> list[RawPassage]:

@@ -22,8 +22,14 @@ import numpy as np
 
 @dataclass(frozen=True)
 class CandidateParams:
-    max_bucket: int = 200
-    """LSH buckets with more windows than this are stock language: no pairs from them."""
+    max_bucket: int = 64
+    """An LSH bucket with more documents than this pairs each of them with only
+    this many others (a different, deterministic sample in every bucket)..."""
+    partners: int = 64
+    """...and each document keeps the partners it collides with most often, at
+    least this many of them, so a template copied by hundreds of documents
+    still links every copy to its closest relatives without aligning all
+    pairs."""
     max_df: int = 60
     """Shingles in more documents than this make no pairs..."""
     max_df_share: float = 0.1
@@ -32,8 +38,27 @@ class CandidateParams:
     """Rare shingles two documents must share to be a pair."""
 
 
-def _pairs_from_groups(keys: np.ndarray, owners: np.ndarray, max_group: int) -> np.ndarray:
-    """All owner pairs ``(a < b)`` that share a key, as rows; duplicates kept (for counting)."""
+def _sampled_pairs(mat: np.ndarray, group_keys: np.ndarray, per_member: int) -> np.ndarray:
+    """Pairs in large groups: each member with ``per_member`` others, in an order shuffled by the key."""
+    g, d = mat.shape
+    salt = (group_keys.astype(np.uint64) % np.uint64(1 << 61)).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        rank = (mat.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) ^ salt[:, None]
+    order = np.argsort(rank, axis=1)
+    shuffled = np.take_along_axis(mat, order, axis=1)
+    half = max(per_member // 2, 1)
+    rows = []
+    for off in range(1, half + 1):
+        rows.append(np.stack((shuffled.ravel(), np.roll(shuffled, -off, axis=1).ravel()), axis=1))
+    pairs = np.concatenate(rows)
+    return np.sort(pairs, axis=1)
+
+
+def _pairs_from_groups(keys: np.ndarray, owners: np.ndarray, max_group: int, sample: bool = False) -> np.ndarray:
+    """Owner pairs ``(a < b)`` that share a key, as rows; duplicates kept (for counting).
+
+    Groups larger than ``max_group`` give no pairs, or with ``sample`` a sample of them.
+    """
     if keys.size == 0:
         return np.zeros((0, 2), np.int64)
     order = np.lexsort((owners, keys))
@@ -47,12 +72,15 @@ def _pairs_from_groups(keys: np.ndarray, owners: np.ndarray, max_group: int) -> 
     out = []
     for d in np.unique(sizes):
         d = int(d)
-        if d < 2 or d > max_group:
+        if d < 2:
             continue
         g = starts[sizes == d]
         mat = owners[g[:, None] + np.arange(d)[None, :]]
-        iu, ju = np.triu_indices(d, 1)
-        out.append(np.stack((mat[:, iu].ravel(), mat[:, ju].ravel()), axis=1))
+        if d <= max_group:
+            iu, ju = np.triu_indices(d, 1)
+            out.append(np.stack((mat[:, iu].ravel(), mat[:, ju].ravel()), axis=1))
+        elif sample:
+            out.append(_sampled_pairs(mat, keys[g], max_group))
     if not out:
         return np.zeros((0, 2), np.int64)
     return np.concatenate(out)
@@ -68,8 +96,25 @@ def lsh_pairs(band_keys: list[np.ndarray], p: CandidateParams) -> set[tuple[int,
     owners = [np.full(k.size, d, np.int64) for d, k in enumerate(keys)]
     if not keys:
         return set()
-    pairs = _pairs_from_groups(np.concatenate(keys), np.concatenate(owners), p.max_bucket)
-    return {(int(a), int(b)) for a, b in np.unique(pairs, axis=0)} if pairs.size else set()
+    pairs = _pairs_from_groups(np.concatenate(keys), np.concatenate(owners), p.max_bucket, sample=True)
+    if pairs.size == 0:
+        return set()
+    n = len(keys)
+    codes, counts = np.unique(pairs[:, 0] * n + pairs[:, 1], return_counts=True)
+    a, b = codes // n, codes % n
+    keep = _top_partners(a, counts, p.partners) | _top_partners(b, counts, p.partners)
+    return {(int(x), int(y)) for x, y in zip(a[keep], b[keep])}
+
+
+def _top_partners(doc: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
+    """Mask of the pairs that are among ``doc``'s ``k`` best by ``score`` (ties broken by position)."""
+    order = np.lexsort((-score, doc))
+    d = doc[order]
+    start = np.concatenate(([0], np.nonzero(d[1:] != d[:-1])[0] + 1))
+    rank = np.arange(d.size) - np.repeat(start, np.diff(np.concatenate((start, [d.size]))))
+    mask = np.zeros(doc.size, bool)
+    mask[order[rank < k]] = True
+    return mask
 
 
 @dataclass(frozen=True)

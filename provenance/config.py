@@ -22,7 +22,9 @@ class BoilerplateParams:
     every regulation is).  A pair is a copy when one of its non-boilerplate
     passages holds exact matches weighing at least ``min_copy_passage``: many
     short matches between post titles and stock phrases are not a copy, one
-    sentence taken over is.
+    sentence taken over is.  A passage whose exact matches weigh ``never_stock``
+    or more is never boilerplate: no stock formula runs to a paragraph, while a
+    licence or model plan copied by most of a corpus does.
     """
 
     min_df: int = 3
@@ -31,6 +33,7 @@ class BoilerplateParams:
     passage_share: float = 0.5
     long_passage: int = 30
     min_copy_passage: int = 30
+    never_stock: int = 100
 
 
 @dataclass(frozen=True)

@@ -185,7 +185,7 @@ def compare(x: Prepared, y: Prepared, stats: ShingleStats | None, config: Config
                 low, high = float((df >= thresholds[0]).mean()), float((df >= thresholds[1]).mean())
                 # short passages: stock language if common; long ones only if nearly universal
                 share = low if r.matched < bp.long_passage else high
-        stock = share >= bp.passage_share
+        stock = share >= bp.passage_share and r.matched < bp.never_stock
         if not stock:
             evidence[(r.i0, r.i1)] = max(evidence.get((r.i0, r.i1), 0), r.matched)
         passages.append(Passage(x.units.span(r.i0, r.i1), y.units.span(r.j0, r.j1), r.similarity,
