@@ -24,16 +24,20 @@ class BoilerplateParams:
     short matches between post titles and stock phrases are not a copy, one
     sentence taken over is.  A passage whose exact matches weigh ``never_stock``
     or more is never boilerplate: no stock formula runs to a paragraph, while a
-    licence or model plan copied by most of a corpus does.
+    licence or model plan copied by most of a corpus does.  Below
+    ``min_evidence`` a shared string is a phrase, not a passage: it is shown,
+    but as stock language, whatever the corpus says (on a small corpus document
+    frequencies cannot tell).
     """
 
     min_df: int = 3
     df_share: float = 0.05
     universal_share: float = 0.25
     passage_share: float = 0.5
-    long_passage: int = 30
+    long_passage: int = 60
     min_copy_passage: int = 30
     never_stock: int = 100
+    min_evidence: int = 20
 
 
 @dataclass(frozen=True)

@@ -168,6 +168,16 @@ def compare(x: Prepared, y: Prepared, stats: ShingleStats | None, config: Config
     """Align two prepared documents into a :class:`Pair`, or ``None`` when they share nothing."""
     raws = align(x.units.ids, x.shingles, x.valid, x.ks, x.units.weights(),
                  y.units.ids, y.shingles, y.valid, config.align)
+    return judge_pair(x, y, raws, stats, config)
+
+
+def judge_pair(x: Prepared, y: Prepared, raws: Sequence, stats: ShingleStats | None, config: Config) -> Pair | None:
+    """Turn aligned passages into a :class:`Pair`, telling stock language from copying.
+
+    ``stats`` counts, for every shingle, the independent sources (documents,
+    or groups of documents linked by copying) that contain it; ``None`` when
+    there is no corpus to judge by.
+    """
     if not raws:
         return None
     bp = config.boilerplate
@@ -185,7 +195,7 @@ def compare(x: Prepared, y: Prepared, stats: ShingleStats | None, config: Config
                 low, high = float((df >= thresholds[0]).mean()), float((df >= thresholds[1]).mean())
                 # short passages: stock language if common; long ones only if nearly universal
                 share = low if r.matched < bp.long_passage else high
-        stock = share >= bp.passage_share and r.matched < bp.never_stock
+        stock = (share >= bp.passage_share and r.matched < bp.never_stock) or r.matched < bp.min_evidence
         if not stock:
             evidence[(r.i0, r.i1)] = max(evidence.get((r.i0, r.i1), 0), r.matched)
         passages.append(Passage(x.units.span(r.i0, r.i1), y.units.span(r.j0, r.j1), r.similarity,
@@ -202,13 +212,15 @@ def compare(x: Prepared, y: Prepared, stats: ShingleStats | None, config: Config
 _SHARED: tuple = ()
 
 
-def _compare_chunk(todo: list[tuple[int, int]]) -> list[Pair]:
-    prepared, stats, config = _SHARED
+def _align_chunk(todo: list[tuple[int, int]]) -> list[tuple[int, int, list]]:
+    prepared, config = _SHARED
     out = []
     for i, j in todo:
-        pair = compare(prepared[i], prepared[j], stats, config)
-        if pair is not None:
-            out.append(pair)
+        x, y = prepared[i], prepared[j]
+        raws = align(x.units.ids, x.shingles, x.valid, x.ks, x.units.weights(),
+                     y.units.ids, y.shingles, y.valid, config.align)
+        if raws:
+            out.append((i, j, raws))
     return out
 
 
@@ -224,29 +236,30 @@ def find_pairs(prepared: Sequence[Prepared], config: Config = Config(),
     keys = [band_keys(p.fp.signatures, fpp.bands, fpp.rows) for p in prepared]
     shingle_sets = [p.shingle_set for p in prepared]
     cands = lsh_pairs(keys, config.candidates) | rare_shingle_pairs(shingle_sets, config.candidates)
-    stats = shingle_stats(shingle_sets)
     todo = sorted(cands)
     workers = workers or os.cpu_count() or 1
     chunks = [todo[k : k + 64] for k in range(0, len(todo), 64)]
-    pairs: list[Pair] = []
-    _SHARED = (prepared, stats, config)
+    aligned: list[tuple[int, int, list]] = []
+    _SHARED = (prepared, config)
     try:
         if workers > 1 and len(todo) > 256 and "fork" in mp.get_all_start_methods():
             with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-                for n, part in enumerate(pool.map(_compare_chunk, chunks)):
-                    pairs.extend(part)
+                for n, part in enumerate(pool.map(_align_chunk, chunks)):
+                    aligned.extend(part)
                     if progress:
                         progress("align", min((n + 1) * 64, len(todo)), len(todo))
         else:
             for n, chunk in enumerate(chunks):
-                pairs.extend(_compare_chunk(chunk))
+                aligned.extend(_align_chunk(chunk))
                 if progress:
                     progress("align", min((n + 1) * 64, len(todo)), len(todo))
     finally:
         _SHARED = ()
     if progress:
         progress("align", len(todo), len(todo))
-    return sort_pairs(pairs)
+    stats = shingle_stats(shingle_sets)
+    pairs = [judge_pair(prepared[i], prepared[j], raws, stats, config) for i, j, raws in aligned]
+    return sort_pairs(p for p in pairs if p is not None)
 
 
 def sort_pairs(pairs: Iterable[Pair]) -> list[Pair]:
