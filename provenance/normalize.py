@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -125,7 +124,35 @@ class Units:
 
 @lru_cache(maxsize=2)
 def _tables(t2s: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Per code point of the BMP: the mapped code point and its class."""
+    """Per code point of the BMP: the mapped code point and its class.
+
+    Building them takes a few hundred milliseconds (NFKC and OpenCC over the
+    whole plane), so they are cached on disk, keyed by everything they depend
+    on; a cache that cannot be read or written is simply rebuilt in memory.
+    """
+    import os
+    import sys
+
+    key = f"v{NORMALIZER_VERSION}-u{unicodedata.unidata_version}-t{int(t2s)}-py{sys.version_info[0]}{sys.version_info[1]}"
+    cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+                         "provenance", f"tables-{key}.npz")
+    try:
+        with np.load(cache) as z:
+            return z["mapping"], z["classes"]
+    except (OSError, KeyError, ValueError):
+        pass
+    mapping, classes = _build_tables(t2s)
+    try:
+        os.makedirs(os.path.dirname(cache), exist_ok=True)
+        tmp = f"{cache}.{os.getpid()}.tmp.npz"
+        np.savez(tmp, mapping=mapping, classes=classes)
+        os.replace(tmp, cache)
+    except OSError:
+        pass
+    return mapping, classes
+
+
+def _build_tables(t2s: bool) -> tuple[np.ndarray, np.ndarray]:
     mapping = np.arange(0x10000, dtype=np.uint32)
     classes = np.zeros(0x10000, dtype=np.uint8)
     conv = _t2s_table() if t2s else {}
@@ -162,9 +189,7 @@ def _t2s_table() -> dict[str, str]:
 
     cc = OpenCC("t2s")
     table: dict[str, str] = {}
-    for dict_obj in cc._dict_chain if hasattr(cc, "_dict_chain") else ():
-        pass
-    # The reimplementation converts strings; ask it once per CJK character.
+    # The reimplementation converts strings; ask it once for the whole CJK block.
     block = "".join(chr(c) for c in range(0x3400, 0xA000))
     out = cc.convert(block)
     if len(out) == len(block):
@@ -292,17 +317,3 @@ def fmix64(h: np.ndarray) -> np.ndarray:
         h = h ^ (h >> np.uint64(33))
         h = h * np.uint64(0xC4CEB9FE1A85EC53)
         return h ^ (h >> np.uint64(33))
-
-
-def unit_text(text: str, units: Units, i: int, j: int) -> str:
-    """The normalized surface of units ``[i, j)``, for display and similarity checks."""
-    parts = []
-    for k in range(i, j):
-        u = int(units.ids[k])
-        parts.append(text[units.starts[k] : units.ends[k]].lower() if u & 0x8000_0000 else chr(u))
-    return " ".join(parts) if False else "".join(parts)
-
-
-def content_hash(text: str) -> int:
-    """A cheap stable hash of a string (for caches keyed by text)."""
-    return zlib.crc32(text.encode("utf-8"))

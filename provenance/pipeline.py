@@ -17,7 +17,7 @@ import hashlib
 import multiprocessing as mp
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -27,7 +27,7 @@ from . import segment
 from .align import align
 from .candidates import ShingleStats, lsh_pairs, rare_shingle_pairs, shingle_stats
 from .config import Config
-from .fingerprint import Fingerprints, band_keys, fingerprint, shingle_hashes, shingle_sizes
+from .fingerprint import Fingerprints, band_keys, fingerprint, shingle_sizes
 from .model import Document, Pair, Passage, Problem, ScanResult
 from .normalize import Units, normalize
 
@@ -301,4 +301,3 @@ def finish(docs: Sequence[Document], pairs: Sequence[Pair], problems: Sequence[P
 
 
 __all__ = ["Prepared", "compare", "find_pairs", "finish", "load_documents", "prepare", "scan"]
-_ = replace

@@ -17,7 +17,6 @@ import re
 from pathlib import Path
 
 from ..model import Source
-from . import ReadError
 from .charset import decode
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([-\w.:]+)""", re.IGNORECASE)
