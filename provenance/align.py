@@ -231,6 +231,7 @@ def verify(ida: np.ndarray, idb: np.ndarray, cum: np.ndarray, i0: int, i1: int, 
             gap_b += 2 * (op.dest_end - op.dest_start) if _wordy(idb, j0 + op.dest_start) else op.dest_end - op.dest_start
     out = []
     for blocks in pieces:
+        blocks = _trim(blocks, cum, p)
         if not blocks:
             continue
         runs = [int(cum[e] - cum[s]) for s, e, _, _ in blocks]
@@ -241,6 +242,24 @@ def verify(ida: np.ndarray, idb: np.ndarray, cum: np.ndarray, i0: int, i1: int, 
         if sim >= p.min_similarity:
             out.append(RawPassage(pi0, pi1, pj0, pj1, sum(runs), round(float(sim), 4)))
     return out
+
+
+def _trim(blocks: list[tuple[int, int, int, int]], cum: np.ndarray, p: AlignParams) -> list[tuple[int, int, int, int]]:
+    """Drop short matching blocks at either end that are farther from the rest than they are long.
+
+    A chance match of a few characters (a shared word just before the copied
+    sentence starts) must not pull the passage's start away from the copy.
+    """
+    def weight(b):
+        return int(cum[b[1]] - cum[b[0]])
+
+    while len(blocks) > 1 and weight(blocks[0]) < p.min_run and \
+            max(blocks[1][0] - blocks[0][1], blocks[1][2] - blocks[0][3]) > weight(blocks[0]):
+        blocks = blocks[1:]
+    while len(blocks) > 1 and weight(blocks[-1]) < p.min_run and \
+            max(blocks[-1][0] - blocks[-2][1], blocks[-1][2] - blocks[-2][3]) > weight(blocks[-1]):
+        blocks = blocks[:-1]
+    return blocks
 
 
 def _wordy(ids: np.ndarray, k: int) -> bool:

@@ -52,6 +52,10 @@ def _excerpt(text: str, span: tuple[int, int], limit: int) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
+def _flat(s: str) -> str:
+    return " ".join(s.split()) or "∅"
+
+
 def render_compare(a: Document, b: Document, pair: Pair | None, console: Console, limit: int = 400) -> None:
     """The shared passages of two documents side by side, with their character spans."""
     if pair is None or not pair.passages:
@@ -59,21 +63,26 @@ def render_compare(a: Document, b: Document, pair: Pair | None, console: Console
         return
     flip = pair.a != a.id
     console.print(
-        f"{a.id} ↔ {b.id}: {pair.kind}, {len(pair.passages)} passages; "
+        f"{a.id} ↔ {b.id}: {pair.kind}, {len(pair.passages)} passage{'s' if len(pair.passages) != 1 else ''}; "
         f"{_pct(pair.coverage_b if flip else pair.coverage_a)} of {a.id} and "
         f"{_pct(pair.coverage_a if flip else pair.coverage_b)} of {b.id} shared"
     )
     table = Table(box=box.SQUARE, show_lines=True, expand=True)
     table.add_column(a.id, ratio=1, overflow="fold")
     table.add_column(b.id, ratio=1, overflow="fold")
+    from ..localize import is_localised, substitutions
+
     passages = sorted(pair.passages, key=lambda q: (q.b_span if flip else q.a_span))
     for q in passages:
         sa, sb = (q.b_span, q.a_span) if flip else (q.a_span, q.b_span)
-        head = f"[{sa[0]}:{sa[1]}]", f"[{sb[0]}:{sb[1]}] sim {q.similarity:.2f}" + (
-            f", boilerplate {q.boilerplate:.0%}" if q.boilerplate >= 0.5 else "")
+        subs = substitutions(a.text[sa[0] : sa[1]], b.text[sb[0] : sb[1]], sa[0], sb[0]) if q.similarity < 1 else ()
+        verdict = "stock phrase" if q.kind == "boilerplate" else "localised copy" if is_localised(subs) else "copy"
+        head = f"[{sa[0]}:{sa[1]}]", f"[{sb[0]}:{sb[1]}] {verdict}, similarity {q.similarity:.2f}"
+        changes = "; ".join(f"{_flat(x.a)} → {_flat(x.b)}" for x in subs[:8]) + (" …" if len(subs) > 8 else "")
         table.add_row(
             Group(Text(head[0], style="dim"), Text(_excerpt(a.text, sa, limit))),
-            Group(Text(head[1], style="dim"), Text(_excerpt(b.text, sb, limit))),
+            Group(Text(head[1], style="dim"), Text(_excerpt(b.text, sb, limit)),
+                  *([Text("changed: " + changes, style="italic")] if changes else [])),
         )
     console.print(table)
 
