@@ -166,7 +166,7 @@ def signatures(shingles: np.ndarray, valid: np.ndarray, starts: np.ndarray, ends
                num_perm: int, seed: int, batch: int = 1 << 15) -> np.ndarray:
     """MinHash of each window ``[starts[w], ends[w])`` over the valid shingles in it.
 
-    Permutations are applied as one ``(shingles, num_perm)`` matrix operation per
+    Permutations are applied as one ``(num_perm, shingles)`` matrix operation per
     batch; the minimum per half-window block comes from ``np.minimum.reduceat``
     and a window is the minimum of its blocks.
     """
@@ -180,23 +180,28 @@ def signatures(shingles: np.ndarray, valid: np.ndarray, starts: np.ndarray, ends
     pos = np.nonzero(valid)[0]
     hv = fmix32(shingles[pos])
     blk = np.searchsorted(bounds, pos, side="right") - 1
-    # (num_perm, blocks) layout keeps each reduction contiguous in memory.
-    block_min = np.full((num_perm, bounds.shape[0]), np.uint32(0xFFFFFFFF), dtype=np.uint32)
+    # Permuted hashes in a (num_perm, batch) buffer keep each reduction contiguous;
+    # block minima are stored one row per block, so they are gathered by rows.
+    block_min = np.full((bounds.shape[0], num_perm), np.uint32(0xFFFFFFFF), dtype=np.uint32)
     a_col, b_col = a[:, None], b[:, None]
+    buf = np.empty((num_perm, min(batch, max(pos.shape[0], 1))), dtype=np.uint32)
     for lo in range(0, pos.shape[0], batch):
         bb = blk[lo : lo + batch]
-        phv = a_col * hv[None, lo : lo + batch] + b_col
+        phv = buf[:, : bb.shape[0]]
+        np.multiply(a_col, hv[None, lo : lo + batch], out=phv)
+        np.add(phv, b_col, out=phv)
         seg_starts = np.concatenate(([0], np.nonzero(np.diff(bb))[0] + 1))
-        mins = np.minimum.reduceat(phv, seg_starts, axis=1)
+        mins = np.minimum.reduceat(phv, seg_starts, axis=1).T
         ub = bb[seg_starts]
-        block_min[:, ub] = np.minimum(block_min[:, ub], mins)
+        if lo:
+            mins[0] = np.minimum(mins[0], block_min[ub[0]])  # a block may straddle two batches
+        block_min[ub] = mins
     first = np.searchsorted(bounds, starts)
     last = np.searchsorted(bounds, ends)
-    acc = block_min[:, first]
+    out[:] = block_min[first]
     for d in range(1, int((last - first).max())):
         idx = np.minimum(first + d, last - 1)
-        acc = np.minimum(acc, block_min[:, idx])
-    out[:] = acc.T
+        np.minimum(out, block_min[idx], out=out)
     return out
 
 

@@ -16,7 +16,7 @@ from .config import Config
 from .fingerprint import band_keys
 from .index import Index
 from .model import Document, Pair
-from .pipeline import Prepared, Progress, compare, prepare
+from .pipeline import Prepared, Progress, compare, prepare, prepare_all
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,8 @@ def index_documents(index: Index, docs: Sequence[Document], config: Config = Con
                     batch: int = 256, progress: Progress | None = None) -> IndexReport:
     """Add new and changed documents to ``index``; with ``prune_roots``, drop those whose file is gone."""
     added = updated = unchanged = removed = 0
-    pending = []
-    replace = []
-    for n, d in enumerate(docs):
-        if progress and n % 32 == 0:
-            progress("index", n, len(docs))
+    todo, replace = [], []
+    for d in docs:
         known = index.sha256_of(d.id)
         if known == d.sha256:
             unchanged += 1
@@ -67,20 +64,20 @@ def index_documents(index: Index, docs: Sequence[Document], config: Config = Con
             updated += 1
         else:
             added += 1
-        pending.append(_entry(prepare(d, config), config))
-        if len(pending) >= batch:
-            _forget(index, replace, config)
-            index.put(pending)
-            pending, replace = [], []
+        todo.append(d)
     _forget(index, replace, config)
-    index.put(pending)
+    for lo in range(0, len(todo), batch):
+        if progress:
+            progress("index", lo, len(todo))
+        part = prepare_all(todo[lo : lo + batch], config)
+        index.put([_entry(p, config) for p in part])
     if prune_roots:
         seen = {d.id for d in docs}
         gone = [i for i, p in index.paths().items() if i not in seen and not Path(p).exists()]
         _forget(index, gone, config)
         removed = len(gone)
     if progress:
-        progress("index", len(docs), len(docs))
+        progress("index", len(todo), len(todo))
     return IndexReport(added, updated, unchanged, removed)
 
 

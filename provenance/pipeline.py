@@ -143,6 +143,37 @@ def prepare(doc: Document, config: Config = Config()) -> Prepared:
     return Prepared(doc, units, ks, fp.shingles, fp.valid, fp)
 
 
+def _prepare_one(doc: Document) -> Prepared:
+    return prepare(doc, _SHARED[0])
+
+
+def prepare_all(docs: Sequence[Document], config: Config = Config(), progress: Progress | None = None,
+                workers: int | None = None) -> list[Prepared]:
+    """:func:`prepare` every document, in one process per core when there are many."""
+    global _SHARED
+    workers = workers or os.cpu_count() or 1
+    if workers < 2 or len(docs) < 64 or "fork" not in mp.get_all_start_methods():
+        out = []
+        for n, d in enumerate(docs):
+            if progress and n % 32 == 0:
+                progress("fingerprint", n, len(docs))
+            out.append(prepare(d, config))
+    else:
+        _SHARED = (config,)
+        try:
+            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+                out = []
+                for n, p in enumerate(pool.map(_prepare_one, docs, chunksize=16)):
+                    out.append(p)
+                    if progress and n % 32 == 0:
+                        progress("fingerprint", n, len(docs))
+        finally:
+            _SHARED = ()
+    if progress:
+        progress("fingerprint", len(docs), len(docs))
+    return out
+
+
 def _union_length(spans: Iterable[tuple[int, int]]) -> int:
     total, cur_a, cur_b = 0, None, None
     for a, b in sorted(spans):
@@ -281,11 +312,7 @@ def scan(paths: Sequence[str | os.PathLike], config: Config = Config(),
     """
     problems: list[Problem] = []
     docs = load_documents(paths, config, problems, progress, exclude)
-    prepared = []
-    for n, d in enumerate(docs):
-        if progress and n % 32 == 0:
-            progress("fingerprint", n, len(docs))
-        prepared.append(prepare(d, config))
+    prepared = prepare_all(docs, config, progress)
     pairs = find_pairs(prepared, config, progress)
     return finish(docs, pairs, problems)
 
