@@ -81,9 +81,15 @@ def index_documents(index: Index, docs: Sequence[Document], config: Config = Con
     return IndexReport(added, updated, unchanged, removed)
 
 
-def query(index: Index, doc: Document, config: Config = Config(), min_collisions: int = 1,
-          max_candidates: int = 200) -> list[Pair]:
-    """Pairs of ``doc`` with stored documents it shares text with (``doc`` is side a)."""
+def query(index: Index, doc: Document, config: Config = Config(), min_collisions: int = 3,
+          max_candidates: int = 30) -> list[Pair]:
+    """Pairs of ``doc`` with stored documents it shares text with (``doc`` is side a).
+
+    Candidates are the stored documents whose windows collide with ``doc``'s in
+    at least ``min_collisions`` bands (one or two collisions are what a shared
+    stock phrase gives; a copied passage of fifty characters gives dozens), the
+    ``max_candidates`` with most collisions first.
+    """
     p = prepare(doc, config)
     fpp = config.fingerprint
     keys = band_keys(p.fp.signatures, fpp.bands, fpp.rows)
@@ -93,7 +99,7 @@ def query(index: Index, doc: Document, config: Config = Config(), min_collisions
     stats = _IndexStats(index)
     pairs = []
     for other_id in ranked:
-        other = prepare(index.get(other_id), config)
+        other = prepare(index.get(other_id), config, signatures=False)
         pair = compare(p, other, stats, config)
         if pair is not None:
             pairs.append(pair)

@@ -27,7 +27,7 @@ from . import segment
 from .align import align
 from .candidates import ShingleStats, lsh_pairs, rare_shingle_pairs, shingle_stats
 from .config import Config
-from .fingerprint import Fingerprints, band_keys, fingerprint, shingle_sizes
+from .fingerprint import Fingerprints, band_keys, fingerprint, shingle_hashes, shingle_sizes
 from .model import Document, Pair, Passage, Problem, ScanResult
 from .normalize import Units, normalize
 
@@ -135,12 +135,21 @@ def unit_shingle_sizes(text: str, units: Units, config: Config = Config()) -> np
     return shingle_sizes(units, np.searchsorted(newlines, units.starts), params)
 
 
-def prepare(doc: Document, config: Config = Config()) -> Prepared:
-    """Normalize, shingle and fingerprint one document."""
+def prepare(doc: Document, config: Config = Config(), signatures: bool = True) -> Prepared:
+    """Normalize, shingle and fingerprint one document.
+
+    With ``signatures=False`` only what alignment needs is computed (no windows,
+    no MinHash): for a stored document that is only aligned against.
+    """
     units = normalize(doc.text, t2s=config.fingerprint.t2s)
     ks = unit_shingle_sizes(doc.text, units, config)
-    fp = fingerprint(units, ks, config.fingerprint)
-    return Prepared(doc, units, ks, fp.shingles, fp.valid, fp)
+    if signatures:
+        fp = fingerprint(units, ks, config.fingerprint)
+        return Prepared(doc, units, ks, fp.shingles, fp.valid, fp)
+    sh, valid = shingle_hashes(units, ks)
+    empty = np.zeros(0, np.int64)
+    fp = Fingerprints(sh, valid, empty, empty, np.zeros((0, config.fingerprint.num_perm), np.uint32))
+    return Prepared(doc, units, ks, sh, valid, fp)
 
 
 def _prepare_one(doc: Document) -> Prepared:

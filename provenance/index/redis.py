@@ -97,7 +97,9 @@ class RedisIndex:
         return out
 
     def frequencies(self, shingles: np.ndarray) -> np.ndarray:
-        sketch = np.frombuffer(self.r.get(self.k_sketch), dtype=np.uint16)
+        if getattr(self, "_sketch", None) is None:
+            self._sketch = np.frombuffer(self.r.get(self.k_sketch), dtype=np.uint16)  # read once; writes reset it
+        sketch = self._sketch
         return sketch[np.asarray(shingles, dtype=np.uint32) % np.uint32(SKETCH_WIDTH)].astype(np.int64)
 
     def _update_sketch(self, slot_lists: list[np.ndarray], delta: int) -> None:
@@ -120,6 +122,7 @@ class RedisIndex:
 
     def put(self, items: Iterable[tuple[Document, np.ndarray, np.ndarray]]) -> None:
         items = list(items)
+        self._sketch = None
         for doc, _, _ in items:
             if self.r.hexists(self.k_docs, doc.id):
                 raise IndexProblem(f"{doc.id} is already in the index; remove it first")
@@ -137,6 +140,7 @@ class RedisIndex:
 
     def remove(self, items: Iterable[tuple[str, np.ndarray, np.ndarray]]) -> None:
         items = [it for it in items if self.r.hexists(self.k_docs, it[0])]
+        self._sketch = None
         for doc_id, keys, _ in items:
             pipe = self.r.pipeline(transaction=True)
             pipe.hdel(self.k_docs, doc_id)

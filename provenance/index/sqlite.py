@@ -123,12 +123,15 @@ class SqliteIndex:
         return out
 
     def frequencies(self, shingles: np.ndarray) -> np.ndarray:
-        sketch = np.frombuffer(self._meta("sketch"), dtype=np.uint16)
+        if getattr(self, "_sketch", None) is None:
+            self._sketch = np.frombuffer(self._meta("sketch"), dtype=np.uint16)  # read once; writes reset it
+        sketch = self._sketch
         return sketch[np.asarray(shingles, dtype=np.uint32) % np.uint32(SKETCH_WIDTH)].astype(np.int64)
 
     # -- writing -----------------------------------------------------------------
     def put(self, items: Iterable[tuple[Document, np.ndarray, np.ndarray]]) -> None:
         items = list(items)
+        self._sketch = None
         if not items:
             return
         self.db.execute("BEGIN IMMEDIATE")
@@ -155,6 +158,7 @@ class SqliteIndex:
 
     def remove(self, items: Iterable[tuple[str, np.ndarray, np.ndarray]]) -> None:
         items = list(items)
+        self._sketch = None
         if not items:
             return
         self.db.execute("BEGIN IMMEDIATE")
