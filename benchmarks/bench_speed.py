@@ -86,39 +86,63 @@ if pid == 0:
     finally:
         os._exit(127)
 timed_out = False
-timeline, last = [], 0.0
+timeline, last, tree_peak = [], -5.0, 0
+
+
+def tree_rss(root):
+    # proportional set size (shared pages split between sharers) of a process and all its
+    # descendants, e.g. a pool of forked workers; VmRSS where smaps_rollup is unavailable
+    total, todo = 0, [root]
+    while todo:
+        p = todo.pop()
+        try:
+            try:
+                with open(f"/proc/{p}/smaps_rollup") as fh:
+                    total += next(int(l.split()[1]) for l in fh if l.startswith("Pss:"))
+            except (OSError, StopIteration):
+                with open(f"/proc/{p}/status") as fh:
+                    total += next(int(l.split()[1]) for l in fh if l.startswith("VmRSS:"))
+            for t in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{t}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+        except (OSError, StopIteration, ValueError):
+            pass
+    return total
+
+
 while True:
     p, status, ru = os.wait4(pid, os.WNOHANG)
     if p:
         break
     now = time.perf_counter() - t0
+    rss = tree_rss(pid)
+    tree_peak = max(tree_peak, rss)
     if now - last >= 5:
         last = now
-        try:
-            with open(f"/proc/{pid}/status") as fh:
-                rss = next(int(l.split()[1]) for l in fh if l.startswith("VmRSS:"))
-            timeline.append([round(now, 1), round(rss / 1024, 1)])
-        except (OSError, StopIteration):
-            pass
-    if timeout > 0 and time.perf_counter() - t0 > timeout:
+        timeline.append([round(now, 1), round(rss / 1024, 1)])
+    if timeout > 0 and now > timeout:
         os.kill(pid, signal.SIGKILL)
         p, status, ru = os.wait4(pid, 0)
         timed_out = True
         break
-    time.sleep(0.002 if time.perf_counter() - t0 < 2 else 0.2)
+    time.sleep(0.02 if now < 2 else 0.25)
 wall = time.perf_counter() - t0
 with open(out, "w") as fh:
     json.dump({"wall_s": wall, "rss_mb": ru.ru_maxrss / 1024, "user_s": ru.ru_utime, "sys_s": ru.ru_stime,
-               "rc": os.waitstatus_to_exitcode(status), "timed_out": timed_out, "rss_timeline": timeline}, fh)
+               "rc": os.waitstatus_to_exitcode(status), "timed_out": timed_out, "rss_timeline": timeline,
+               "tree_rss_mb": tree_peak / 1024}, fh)
 """
 
 
 def run_measured(cmd: list[str], timeout: float | None = None, env: dict | None = None) -> dict:
-    """Run ``cmd``: wall time, peak RSS and CPU time of that process alone.
+    """Run ``cmd``: wall time, peak RSS and CPU time of that process (CPU includes its reaped workers).
 
     A small launcher (``python -S``) forks and ``wait4``s the command: a child
     spawned straight from this (large) process would inherit its RSS high-water
-    mark in ``ru_maxrss``.
+    mark in ``ru_maxrss``.  ``rss_mb`` is the largest single process
+    (``ru_maxrss``); ``tree_rss_mb`` the largest sampled sum of proportional set
+    sizes (PSS: pages shared by forked workers counted once) over the process
+    and its descendants, sampled every 0.25 s.
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
             tempfile.NamedTemporaryFile(suffix=".json") as res:
@@ -139,7 +163,8 @@ def worker(name: str, **kw) -> dict:
     if r["rc"] != 0:
         raise RuntimeError(f"worker {name} failed ({r['rc']}):\n{r['stderr'][-3000:]}")
     res = json.loads(r["stdout"].strip().splitlines()[-1])
-    res.update(wall_s=r["wall_s"], rss_mb=r["rss_mb"], cpu_s=r["user_s"] + r["sys_s"])
+    res.update(wall_s=r["wall_s"], rss_mb=max(r["rss_mb"], r["tree_rss_mb"]), largest_process_rss_mb=r["rss_mb"],
+               cpu_s=r["user_s"] + r["sys_s"])
     return res
 
 
@@ -155,12 +180,17 @@ def _load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def _rss_now_mb() -> float:
+def _rss_now_mb(field: str = "VmRSS") -> float:
     with open("/proc/self/status") as fh:
         for line in fh:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _mem() -> dict:
+    """Current and peak RSS of this process, MB."""
+    return {"rss": round(_rss_now_mb(), 1), "peak": round(_rss_now_mb("VmHWM"), 1)}
 
 
 # -- section 1: fingerprinting ----------------------------------------------------------------
@@ -341,6 +371,7 @@ def w_datasketch(corpus: str, num_perm: int, bands: int, rows: int, k: int) -> d
     t0 = time.perf_counter()
     paras = _read_paragraphs(Path(corpus))
     t1 = time.perf_counter()
+    mem = {"read": _mem()}
     sigs = []
     for p in paras:
         m = MinHash(num_perm=num_perm, seed=1)
@@ -356,9 +387,10 @@ def w_datasketch(corpus: str, num_perm: int, bands: int, rows: int, k: int) -> d
     for i, m in enumerate(sigs):
         found.append([j for j in lsh.query(m) if j != i])
     t4 = time.perf_counter()
+    mem["lsh"] = _mem()
     pairs = np.load(speed_corpus.read_info(corpus).pairs)
     hit = sum(int(src in set(found[c])) for c, src in pairs.tolist())
-    return {"base_rss_mb": base, "read_s": t1 - t0, "minhash_s": t2 - t1, "insert_s": t3 - t2, "query_s": t4 - t3,
+    return {"base_rss_mb": base, "mem_mb": mem, "read_s": t1 - t0, "minhash_s": t2 - t1, "insert_s": t3 - t2, "query_s": t4 - t3,
             "paragraphs": len(paras), "candidate_pairs": sum(map(len, found)) // 2,
             "copy_recall": hit / max(len(pairs), 1)}
 
@@ -394,9 +426,11 @@ def w_provenance_disk(corpus: str, index: str) -> dict:
     t0 = time.perf_counter()
     docs = load_documents([corpus], config)
     t1 = time.perf_counter()
+    mem = {"load": _mem()}
     with open_index(index, fpp, create=True) as idx:
         index_documents(idx, docs, config)
     t2 = time.perf_counter()
+    mem["index"] = _mem()
     found: set[tuple[str, str]] = set()
     with open_index(index, fpp) as idx:
         for d in docs:
@@ -405,7 +439,8 @@ def w_provenance_disk(corpus: str, index: str) -> dict:
                 if other != d.id:
                     found.add((min(d.id, other), max(d.id, other)))
     t3 = time.perf_counter()
-    return {"base_rss_mb": base, "load_s": t1 - t0, "index_s": t2 - t1, "candidates_s": t3 - t2,
+    mem["candidates"] = _mem()
+    return {"base_rss_mb": base, "mem_mb": mem, "load_s": t1 - t0, "index_s": t2 - t1, "candidates_s": t3 - t2,
             "candidate_pairs": len(found), "copy_recall": _doc_pair_recall(corpus, found)}
 
 
@@ -422,16 +457,20 @@ def w_provenance_mem(corpus: str) -> dict:
     t0 = time.perf_counter()
     docs = load_documents([corpus], config)
     t1 = time.perf_counter()
+    mem = {"load": _mem()}
     prepared = [prepare(d, config) for d in docs]
     t2 = time.perf_counter()
+    mem["prepare"] = _mem()
     keys = [band_keys(p.fp.signatures, fpp.bands, fpp.rows) for p in prepared]
     cands = lsh_pairs(keys, config.candidates)
     t3 = time.perf_counter()
+    mem["lsh"] = _mem()
     rare = rare_shingle_pairs([p.shingle_set for p in prepared], config.candidates)
     t4 = time.perf_counter()
+    mem["rare"] = _mem()
     ids = [d.id for d in docs]
     found = {(min(ids[i], ids[j]), max(ids[i], ids[j])) for i, j in cands | rare}
-    return {"base_rss_mb": base, "load_s": t1 - t0, "prepare_s": t2 - t1, "lsh_s": t3 - t2, "rare_s": t4 - t3,
+    return {"base_rss_mb": base, "mem_mb": mem, "load_s": t1 - t0, "prepare_s": t2 - t1, "lsh_s": t3 - t2, "rare_s": t4 - t3,
             "candidate_pairs": len(found), "copy_recall": _doc_pair_recall(corpus, found)}
 
 
@@ -552,6 +591,7 @@ def bench_scale(n: int, workdir: Path, timeout: float, repeats: int = 3) -> dict
     r = run_measured(cmd, timeout=timeout)
     row = {"paragraphs": n, "files": info.files, "corpus_mb": info.bytes / 2**20, "corpus_write_s": t_write,
            "index_cmd": " ".join(["provenance", *cmd[-4:]]), "index_wall_s": r["wall_s"], "index_rss_mb": r["rss_mb"],
+           "index_tree_rss_mb": r["tree_rss_mb"],
            "index_cpu_s": r["user_s"] + r["sys_s"], "index_rc": r["rc"], "index_timed_out": r["timed_out"]}
     if r["rc"] != 0 and not r["timed_out"]:
         row["index_error"] = r["stderr"][-2000:]
@@ -566,6 +606,8 @@ def bench_scale(n: int, workdir: Path, timeout: float, repeats: int = 3) -> dict
     db = sqlite3.connect(str(index))
     try:
         indexed_files = db.execute("SELECT count(*) FROM docs").fetchone()[0]
+        row["check_expected_indexed"] = sum(
+            db.execute("SELECT count(*) FROM docs WHERE id=?", (e,)).fetchone()[0] for e in info.expected)
     except sqlite3.DatabaseError:
         indexed_files = 0
     if indexed_files == 0:
@@ -580,7 +622,7 @@ def bench_scale(n: int, workdir: Path, timeout: float, repeats: int = 3) -> dict
     db.close()
     done = max(row["indexed_paragraphs"], 1)
     row["paragraphs_per_s"] = done / r["wall_s"]
-    row["rss_per_paragraph_b"] = r["rss_mb"] * 2**20 / done
+    row["rss_per_paragraph_b"] = max(r["rss_mb"], r["tree_rss_mb"]) * 2**20 / done
     row["disk_bytes"] = disk_bytes(index)
     row["disk_per_paragraph_b"] = row["disk_bytes"] / done
     row["disk_tables_mb"] = {k: v / 2**20 for k, v in sizes.items()}
@@ -619,7 +661,8 @@ def print_fingerprint(r: dict) -> None:
     print(f"\n## Fingerprinting, one core: paragraphs/s ({r['paragraphs']} synthetic Chinese paragraphs, "
           f"mean {r['mean_chars']} chars; datasketch on {r['datasketch_paragraphs']})")
     print(f"rates per CPU-second of one core (per wall-second in brackets; load average {r['load']}); "
-          f"normalizer tables built once per process: {r['normalizer_tables_s']:.2f} s (not in the rates)\n")
+          f"normalizer tables ready in a new process (cached on disk after the first run): "
+          f"{r['normalizer_tables_s']:.2f} s (not in the rates)\n")
     cols = [("prepare_per_paragraph", "ours: prepare, 1 paragraph/doc"),
             ("prepare_per_file50", "ours: prepare, 50 paragraphs/doc"),
             ("one_sig_per_paragraph_batched", "ours: 1 signature/paragraph, batched"),
@@ -641,44 +684,53 @@ def print_side(r: dict) -> None:
           f"(num_perm {r['num_perm']}, {r['bands']} bands × {r['rows']} rows, {r['k']}-char shingles; "
           f"load average {r['load']})\n")
     print("| contender | CPU s | wall s | peak RSS MB | RSS above its imports MB | copy recall | candidate pairs | "
-          "datasketch CPU / this | this RSS / datasketch |")
+          "datasketch CPU / this (wall) | this RSS / datasketch |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     rows = [("datasketch plain (update + MinHashLSH insert/query)", ds, idle["datasketch"]["rss_mb"]),
             ("provenance: SQLite index + candidates of every doc", disk, idle["provenance"]["rss_mb"]),
             ("provenance: in memory (prepare + LSH/rare pairs)", mem, idle["provenance"]["rss_mb"])]
     for label, x, floor in rows:
         print(f"| {label} | {x['cpu_s']:.1f} | {x['wall_s']:.1f} | {x['rss_mb']:.0f} | {x['rss_mb'] - floor:.0f} | "
-              f"{x['copy_recall']:.3f} | {x['candidate_pairs']:,} | {ds['cpu_s'] / x['cpu_s']:.1f}× | "
+              f"{x['copy_recall']:.3f} | {x['candidate_pairs']:,} | {ds['cpu_s'] / x['cpu_s']:.1f}× "
+              f"({ds['wall_s'] / x['wall_s']:.1f}×) | "
               f"{x['rss_mb'] / ds['rss_mb']:.2f} |")
     for name in ("ratio", "partial_ratio"):
         x = rf[name]
         print(f"| rapidfuzz cdist {name}, all pairs (EXTRAPOLATED from {x['sample']}² pairs) | {x['all_pairs_s']:,.1f} | - | - "
               f"| - | - | - | {x['all_pairs_s'] / disk['cpu_s']:,.1f}× slower than ours | - |")
-    print(f"\nRSS after imports only: datasketch {idle['datasketch']['rss_mb']:.0f} MB, provenance "
+    print("\nCPU s includes worker processes; peak RSS: the larger of the biggest process's peak and the sampled "
+          "sum of PSS over a process and its workers.")
+    print(f"RSS after imports only: datasketch {idle['datasketch']['rss_mb']:.0f} MB, provenance "
           f"{idle['provenance']['rss_mb']:.0f} MB. Phases (s, wall): datasketch "
           f"read {ds['read_s']:.1f}, minhash {ds['minhash_s']:.1f}, insert {ds['insert_s']:.1f}, query {ds['query_s']:.1f}; "
           f"ours on disk: load {disk['load_s']:.1f}, index {disk['index_s']:.1f}, candidates {disk['candidates_s']:.1f}; "
           f"ours in memory: load {mem['load_s']:.1f}, prepare {mem['prepare_s']:.1f}, lsh {mem['lsh_s']:.1f}, "
           f"rare {mem['rare_s']:.1f}")
+    for label, x in (("datasketch", ds), ("ours on disk", disk), ("ours in memory", mem)):
+        marks = ", ".join(f"after {k} {v['rss']:.0f} (peak {v['peak']:.0f})" for k, v in x.get("mem_mb", {}).items())
+        print(f"- RSS of the main process, MB, {label}: {marks}")
 
 
 def print_scale(rows: list[dict]) -> None:
     print("\n## Scale: `provenance index` as a subprocess, then one 30-paragraph check in a fresh process\n")
-    print("| paragraphs | index wall s | index CPU s | paragraphs/s (wall) | peak RSS MB | RSS B/paragraph | "
-          "disk B/paragraph | check wall s (runs) | query s (first; again) | check RSS MB | planted found |")
+    print("| paragraphs | index wall s | index CPU s | paragraphs/s (wall) | peak RSS MB (largest process; all) | "
+          "RSS B/paragraph | disk B/paragraph | check wall s (runs) | query s (first; again) | check RSS MB | "
+          "planted found / indexed |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in sorted(rows, key=lambda r: r["paragraphs"]):
         if "check_wall_s" not in r:
             why = r.get("index_note") or r.get("index_error") or r.get("check_error") or ""
-            print(f"| {r['paragraphs']:,} | {r['index_wall_s']:.1f} | {r['index_cpu_s']:.1f} | - | {r['index_rss_mb']:.0f} "
+            print(f"| {r['paragraphs']:,} | {r['index_wall_s']:.1f} | {r['index_cpu_s']:.1f} | - | "
+                  f"{r['index_rss_mb']:.0f}; {r.get('index_tree_rss_mb', 0):.0f} "
                   f"| - | - | - | - | - | {why[:160]} |")
             continue
         walls = ", ".join(f"{w:.2f}" for w in r["check_wall_s"])
         note = f" (partial: {r['indexed_paragraphs']:,})" if r.get("index_timed_out") else ""
         print(f"| {r['paragraphs']:,}{note} | {r['index_wall_s']:.1f} | {r['index_cpu_s']:.1f} | {r['paragraphs_per_s']:,.0f} | "
-              f"{r['index_rss_mb']:.0f} | {r['rss_per_paragraph_b']:,.0f} | {r['disk_per_paragraph_b']:,.0f} | {walls} | "
+              f"{r['index_rss_mb']:.0f}; {r.get('index_tree_rss_mb', 0):.0f} | {r['rss_per_paragraph_b']:,.0f} | "
+              f"{r['disk_per_paragraph_b']:,.0f} | {walls} | "
               f"{r['check_query_s']:.3f}; {r['check_query_again_s']:.3f} | {r['check_rss_mb']:.0f} | "
-              f"{r['check_found_expected']}/{len(r['check_expected'])} |")
+              f"{r['check_found_expected']}/{r.get('check_expected_indexed', len(r['check_expected']))} |")
     for r in rows:
         if "check_import_s" in r:
             print(f"- {r['paragraphs']:,}: check process medians: imports {r['check_import_s']:.2f} s, read "
@@ -704,7 +756,8 @@ def machine() -> dict:
         cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return {"cpus": os.cpu_count(), "cpu": cpu, "memory_gib": round(mem, 1), "python": platform.python_version(),
+    rev = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True, cwd=REPO).stdout.strip()
+    return {"engine_commit": rev, "cpus": os.cpu_count(), "cpu": cpu, "memory_gib": round(mem, 1), "python": platform.python_version(),
             "numpy": np.__version__, "datasketch": datasketch.__version__, "rapidfuzz": rapidfuzz.__version__,
             "platform": platform.platform()}
 

@@ -85,7 +85,6 @@ class Markov:
         self.o1 = self._table(s[:-1], s[1:], v)
         counts = np.bincount(s, minlength=v).astype(np.float64)
         self.unigram = np.cumsum(counts) / counts.sum()
-        self.period = lut.get("。", 0)
 
     @staticmethod
     def _table(state: np.ndarray, nxt: np.ndarray, n_states: int):

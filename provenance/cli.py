@@ -180,7 +180,7 @@ def index_cmd(paths, index_path, prune, rebuild, exclude, no_t2s, no_split) -> N
             raise InputError(str(err)) from None
     _stderr().print(f"{location}: {rep.added} added, {rep.updated} updated, {rep.unchanged} unchanged"
                     + (f", {rep.removed} pruned" if prune else "") + f"; {total} documents in the index",
-                    markup=False, highlight=False)
+                    markup=False, highlight=False, soft_wrap=True)
 
 
 @main.command()
@@ -364,7 +364,7 @@ def check(files, index_path, against, since, fmt, output, max_share, max_total, 
             fail(str(e))
     if not paths:
         if since:
-            err.print(f"provenance: no supported file changed since {since}", markup=False, highlight=False)
+            err.print(f"provenance: no supported file changed since {since}", markup=False, highlight=False, soft_wrap=True)
             sys.exit(0)
         fail("nothing to check: give FILES or --since REV")
     base = None
@@ -405,7 +405,7 @@ def check(files, index_path, against, since, fmt, output, max_share, max_total, 
         target = policy.baseline or ".provenance/baseline.json"
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         save_baseline(findings, target)
-        err.print(f"provenance: baseline of {len(findings)} file(s) written to {target}", markup=False, highlight=False)
+        err.print(f"provenance: baseline of {len(findings)} file(s) written to {target}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(0)
     _render_check(findings, fmt, output)
     if all(f.verdict == "error" for f in findings):

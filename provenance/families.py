@@ -1,0 +1,184 @@
+"""Template families: one model passage and all its variants across the corpus.
+
+Every aligned passage of a copying pair is two *occurrences*, ``(document, span)``.
+Occurrences linked by a passage belong together, and so do occurrences in the
+same document that overlap by at least half of the shorter one (the same
+paragraph aligned with several documents).  Union-find over these links gives
+the families.  Passages that are mostly stock language
+(``Passage.boilerplate >= 0.5``) and pairs of kind ``"boilerplate"`` take no part.
+
+For each family, the occurrences of one document that overlap are merged into
+one member; the *model text* is the medoid, the member whose text is closest
+to all the others (total normalized Indel distance over the texts with
+whitespace and punctuation removed; large families are compared with a fixed
+sample).  Each member's ``distance`` is its normalized Indel distance to the
+model (``0`` for the model itself), and ``closest`` is the document holding the
+model version.  Ids ``F1``, ``F2``… follow size (members, then characters), then
+the first member, so the same input always gives the same families.
+
+Example:
+    >>> from provenance.model import Document, Pair, Passage
+    >>> docs = [Document(f"{n}.txt", f"{n}.txt", t) for n, t in
+    ...         [("a", "为提高应急处理能力，制定本预案。"), ("b", "为提高应急处理能力，特制定本预案。"),
+    ...          ("c", "为提高应急处理能力，制定本预案。其他内容。")]]
+    >>> pairs = [Pair("a.txt", "b.txt", 1, 1, 16, 17, "copy", (Passage((0, 16), (0, 17), 0.95),)),
+    ...          Pair("a.txt", "c.txt", 1, 0.7, 16, 16, "copy", (Passage((0, 16), (0, 16), 1.0),))]
+    >>> [(f.id, f.model_text, f.closest, len(f.members)) for f in build_families(docs, pairs)]
+    [('F1', '为提高应急处理能力，制定本预案。', 'a.txt', 3)]
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from typing import Sequence
+
+from rapidfuzz.distance import Indel
+
+from .model import Document, Family, FamilyMember, Pair, Span
+
+__all__ = ["build_families", "comparable", "medoid"]
+
+BOILERPLATE = 0.5
+"""Passages with at least this share of stock language are left out."""
+
+SAMPLE = 40
+"""Families with more members are compared with this many of them (evenly spaced, deterministic)."""
+
+_STRIP = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def comparable(text: str) -> str:
+    """The text as compared: NFKC, case-folded, without whitespace and punctuation.
+
+    Example:
+        >>> comparable("属地管理、\\n分级 负责。")
+        '属地管理分级负责'
+    """
+    return _STRIP.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.up: list[int] = []
+
+    def add(self) -> int:
+        self.up.append(len(self.up))
+        return len(self.up) - 1
+
+    def find(self, a: int) -> int:
+        while self.up[a] != a:
+            self.up[a] = self.up[self.up[a]]
+            a = self.up[a]
+        return a
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.up[max(ra, rb)] = min(ra, rb)
+
+
+def _overlap(a: Span, b: Span) -> int:
+    return min(a[1], b[1]) - max(a[0], b[0])
+
+
+def _link_overlaps(occ: list[tuple[str, Span]], uf: _UnionFind) -> None:
+    """Union occurrences of one document that overlap by at least half of the shorter one."""
+    by_doc: dict[str, list[int]] = defaultdict(list)
+    for i, (doc, _) in enumerate(occ):
+        by_doc[doc].append(i)
+    for items in by_doc.values():
+        items.sort(key=lambda i: (occ[i][1][0], -occ[i][1][1]))
+        active: list[int] = []
+        for i in items:
+            s = occ[i][1]
+            active = [j for j in active if occ[j][1][1] > s[0]]
+            for j in active[-64:]:  # the longest-reaching earlier spans; enough to chain a family
+                t = occ[j][1]
+                if _overlap(s, t) * 2 >= min(s[1] - s[0], t[1] - t[0]):
+                    uf.union(i, j)
+            active.append(i)
+            active.sort(key=lambda j: occ[j][1][1])
+
+
+def _merge_spans(spans: list[Span]) -> list[Span]:
+    """Overlapping spans of one document in one family become one member."""
+    out: list[list[int]] = []
+    for a, b in sorted(spans):
+        if out and a < out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+def medoid(texts: Sequence[str], sample: int = SAMPLE) -> int:
+    """Index of the text with the least total normalized Indel distance to the others.
+
+    Args:
+        texts: Comparable texts (see :func:`comparable`).
+        sample: With more texts than this, each is compared with an evenly
+            spaced sample of this many (deterministic).
+
+    Returns:
+        The index of the medoid; ties go to the earlier text.
+    """
+    n = len(texts)
+    if n <= 2:
+        return 0
+    ref = list(range(n)) if n <= sample else [round(k * (n - 1) / (sample - 1)) for k in range(sample)]
+    best, best_cost = 0, float("inf")
+    for i in range(n):
+        cost = sum(Indel.normalized_distance(texts[i], texts[j]) for j in ref if j != i)
+        if cost < best_cost - 1e-12:
+            best, best_cost = i, cost
+    return best
+
+
+def build_families(documents: Sequence[Document], pairs: Sequence[Pair]) -> tuple[Family, ...]:
+    """Cluster the aligned passages of a corpus into template families.
+
+    Args:
+        documents: The scanned documents (their texts give the members' texts).
+        pairs: The pairs found; only ``kind == "copy"`` pairs and passages below
+            half stock language are used.
+
+    Returns:
+        Families ordered by size, each with its members (document, span,
+        distance to the model), model text and the document closest to it.
+    """
+    texts = {d.id: d.text for d in documents}
+    occ: list[tuple[str, Span]] = []
+    uf = _UnionFind()
+    for pair in pairs:
+        if pair.kind != "copy" or pair.a not in texts or pair.b not in texts:
+            continue
+        for p in pair.passages:
+            if p.boilerplate >= BOILERPLATE:
+                continue
+            i, j = uf.add(), uf.add()
+            occ += [(pair.a, tuple(p.a_span)), (pair.b, tuple(p.b_span))]
+            uf.union(i, j)
+    _link_overlaps(occ, uf)
+    groups: dict[int, dict[str, list[Span]]] = defaultdict(lambda: defaultdict(list))
+    for i, (doc, span) in enumerate(occ):
+        groups[uf.find(i)][doc].append(span)
+    raw = []
+    for spans_by_doc in groups.values():
+        members = sorted((doc, span) for doc, spans in spans_by_doc.items() for span in _merge_spans(spans))
+        if len({doc for doc, _ in members}) < 2:
+            continue
+        raw.append(members)
+    families = [_family(members, texts) for members in raw]
+    families.sort(key=lambda f: (-len(f[1]), -f[2], f[1][0].doc, f[1][0].span))
+    return tuple(Family(f"F{k}", model, tuple(ms), closest) for k, (model, ms, _, closest) in enumerate(families, 1))
+
+
+def _family(members: list[tuple[str, Span]], texts: dict[str, str]) -> tuple[str, list[FamilyMember], int, str]:
+    raw = [texts[doc][a:b] for doc, (a, b) in members]
+    comp = [comparable(t) for t in raw]
+    m = medoid(comp)
+    out = [FamilyMember(doc, span, round(Indel.normalized_distance(comp[i], comp[m]), 4))
+           for i, (doc, span) in enumerate(members)]
+    return raw[m].strip(), out, sum(b - a for _, (a, b) in members), members[m][0]

@@ -1,0 +1,734 @@
+"""The lineage forest: who copied whom, and which unseen templates the copies share.
+
+Only pairs of kind ``"copy"`` make edges (stock language never does).  The
+documents they connect fall into components; each component is read the way a
+textual critic reads the witnesses of a lost text, from the *material* they
+share: 8-character (4-word) shingles inside sentences that at least two
+documents of the component hold and no other component does.
+
+**Can Y be X's source?**  Tests for every copying pair, both directions:
+
+1. *Dates*: a dated document is never the child of a document dated later (a
+   hard rule), and an undated one never the child of a document dated on or
+   after the oldest copy it ends up with.
+2. *Nothing ancestral missing* (Lachmann's separative errors): a copy holds
+   only what its source held plus its own additions.  If X shares a run of text
+   with a third document Z that cannot descend from X (Z is older than X, or
+   holds older text X lacks), Y's relatives have it and Y lacks it, X did not get
+   it through Y.  More than ``max_missing`` of X's witnessed material missing
+   from Y rules Y out, and so does Y holding less than ``min_cover`` of X's
+   shared material (a borrowed paragraph does not make a source).
+3. *Nothing of Y's own dropped*: a run of ``private_run`` units only Y has,
+   standing where the other documents go straight on (an inserted paragraph,
+   not a name filled into a slot), is Y's own addition; a whole copy of Y
+   (holding at least ``whole_copy`` of Y) would have kept it.
+
+**Choosing.**  Among X's possible sources, one that is itself a mere copy of
+another possible source (X holds none of its own text and lacks nothing it
+dropped) gives way to that exemplar (*eliminatio codicum descriptorum*).
+Undated pairs lean on their own clues (:func:`provenance.direction.orient`);
+an undated edge those clues contradict is not drawn.  A maximum branching
+(Edmonds) over edges weighted by how much of X the source explains gives each
+document at most one parent and never a cycle.
+
+**Inferred, unseen templates.**  Some copies have their source outside the
+corpus; a hypothetical node ``template:F3`` (named after the passage family
+most of them share) becomes the common parent of:
+
+* documents whose whole-copy partners all fail the tests, grouped with each
+  other and with roots that fail as their source at least as often as they fit;
+* a document and the copies hung under it when those copies share, between
+  them, text it lacks (they are its siblings);
+* copies hung under a member of such a group that hold none of that member's
+  own text (the lost model is as good a source, and the exemplar is preferred),
+
+instead of an edge forced between two towns that each localised a model
+neither of them wrote.
+
+**Evidence.**  Each real edge lists the :func:`~provenance.direction.orient`
+clues (date, template, placeholder_filled, leaked_entity, containment) and a
+``witnesses`` item; edges from a hypothetical node carry ``shared_model``.
+:attr:`Lineage.notes` says what could not be decided: no dates, equal dates,
+dates that strong clues contradict, undecided directions, copying documents
+left out of the forest, a single document, boilerplate only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import networkx as nx
+import numpy as np
+
+from .direction import Evidence, combine, orient
+from .fingerprint import shingle_hashes
+from .model import Document, Edge, Family, Lineage, Node, Pair
+from .normalize import normalize
+
+__all__ = ["LineageParams", "build_lineage", "hypothetical_id"]
+
+
+@dataclass(frozen=True)
+class LineageParams:
+    """Tuning of :func:`build_lineage` (defaults measured on ``benchmarks/``).
+
+    Attributes:
+        k_char: Shingle length in characters (scripts without spaces).
+        k_word: Shingle length in words.
+        min_run: Runs of fewer units than this are ignored when text is missing
+            (a swapped name, a dropped character of a bad conversion).
+        max_missing: Share of X's witnessed material Y may lack and still be its source.
+        min_cover: Share of X's shared material Y must hold to be its source.
+        private_run: Units of unshared text in one run that count as a document's own addition.
+        max_private: Units of such additions a source may have (that none of its copies kept).
+        whole_copy: A child holding this share of its source's text copied it whole: only then
+            do the source's own additions count against it (an excerpt leaves the rest out),
+            and only such close pairs are grouped under an unseen template.
+        max_component: Components larger than this are read from pair evidence only.
+        stock_spread: Shingles found in this many components are stock text, not material.
+        against: An undated edge whose pair clues point the other way at least this
+            confidently (:func:`provenance.direction.orient`) is not drawn.
+    """
+
+    k_char: int = 8
+    k_word: int = 4
+    min_run: int = 12
+    max_missing: float = 0.03
+    min_cover: float = 0.3
+    private_run: int = 20
+    max_private: int = 0
+    whole_copy: float = 0.2
+    max_component: int = 1500
+    stock_spread: int = 2
+    against: float = 0.2
+
+
+def hypothetical_id(family_id: str) -> str:
+    """Node id of the unseen template inferred for a passage family: ``template:F3``."""
+    return f"template:{family_id}"
+
+
+# ----------------------------------------------------------------------------- material
+
+_SENTENCE_END = re.compile(r"[。！？；!?;]|[.:](?=\s)")
+
+
+def _shingles(text: str, p: LineageParams) -> tuple[np.ndarray, np.ndarray, int]:
+    """Shingle hash at every unit, whether a whole shingle starts there inside one sentence, and how many units are words."""
+    units = normalize(text)
+    if len(units) == 0:
+        return np.zeros(0, np.uint32), np.zeros(0, bool), 0
+    ks = np.where(units.is_word, p.k_word, p.k_char).astype(np.int32)
+    h, valid = shingle_hashes(units, ks)
+    ends = np.array([m.start() for m in _SENTENCE_END.finditer(text)], dtype=np.int64)
+    sentence = np.searchsorted(ends, units.starts, side="right")
+    last = np.minimum(np.arange(len(units)) + ks - 1, len(units) - 1)
+    return h, valid & (sentence[last] == sentence), int(units.is_word.sum())
+
+
+def _runs(mask: np.ndarray, length: int) -> np.ndarray:
+    """Where ``mask`` (positions × columns) is True inside a run of at least ``length`` Trues."""
+    squeeze = mask.ndim == 1
+    m = mask[:, None] if squeeze else mask
+    if m.shape[0] < length or length <= 1:
+        out = m.copy() if length <= 1 else np.zeros_like(m)
+        return out[:, 0] if squeeze else out
+    zero = np.zeros((1, m.shape[1]), np.int32)
+    c = np.concatenate([zero, np.cumsum(m, axis=0, dtype=np.int32)])
+    full = (c[length:] - c[:-length]) == length
+    cf = np.concatenate([zero, np.cumsum(full, axis=0, dtype=np.int32)])
+    idx = np.arange(m.shape[0])
+    lo = np.clip(idx - length + 1, 0, full.shape[0])
+    hi = np.clip(idx + 1, 0, full.shape[0])
+    out = (cf[hi] - cf[lo]) > 0
+    return out[:, 0] if squeeze else out
+
+
+@dataclass
+class _Component:
+    """The shared material of one component: ``held[v, j]`` — document ``j`` holds shingle ``v``."""
+
+    ids: list[str]
+    held: np.ndarray
+    pos: dict[str, np.ndarray]       # per document: material index of each shingle, -1 if none
+    private: np.ndarray              # per document: units of its own, unshared additions
+    run: int                         # shortest run of units that counts (a word weighs two characters)
+    length: np.ndarray               # per document: units that start a shingle
+
+
+def _material(ids: list[str], seqs: dict[str, tuple[np.ndarray, np.ndarray, int]], common: np.ndarray,
+              p: LineageParams) -> _Component:
+    words = sum(seqs[i][2] for i in ids)
+    scale = 0.5 if 2 * words > sum(len(seqs[i][0]) for i in ids) else 1.0
+    uniq = [np.unique(seqs[i][0][seqs[i][1]]) for i in ids]
+    allh = np.concatenate(uniq) if uniq else np.zeros(0, np.uint32)
+    v, c = np.unique(allh, return_counts=True)
+    stock = _member(v, common)
+    vocab = v[(c >= 2) & ~stock]
+    alone = v[(c == 1) & ~stock]
+    held = np.zeros((len(vocab), len(ids)), bool)
+    pos, private, alone_runs = {}, np.zeros(len(ids), np.int64), {}
+    for j, i in enumerate(ids):
+        h, valid, _ = seqs[i]
+        k = np.clip(np.searchsorted(vocab, h), 0, max(0, len(vocab) - 1))
+        ok = valid & (vocab[k] == h) if len(vocab) else np.zeros(len(h), bool)
+        pos[i] = np.where(ok, k, -1)[valid]  # sentence ends, where no shingle starts, do not break runs
+        held[k[ok], j] = True
+        alone_runs[i] = _runs(_member(h[valid], alone), round(p.private_run * scale))
+    length = np.array([int(seqs[i][1].sum()) for i in ids], dtype=np.int64)
+    first = {i: _first_positions(pos[i]) for i in ids}
+    for j, i in enumerate(ids):
+        private[j] = _insertions(i, alone_runs[i], pos, first, round(p.private_run * scale))
+    return _Component(ids, held, pos, private, max(2, round(p.min_run * scale)), length)
+
+
+def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """``np.isin`` for a sorted array of unique values (binary search, no sorting)."""
+    if not len(sorted_set):
+        return np.zeros(len(values), bool)
+    k = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[k] == values
+
+
+def _first_positions(pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    where = np.nonzero(pos >= 0)[0]
+    u, at = np.unique(pos[where], return_index=True)
+    return u, where[at]
+
+
+def _insertions(doc: str, alone: np.ndarray, pos: dict[str, np.ndarray],
+                first: dict[str, tuple[np.ndarray, np.ndarray]], least: int) -> int:
+    """Units of text only ``doc`` has that it *inserted* (a local paragraph), not a slot it filled.
+
+    The shared shingles on both sides of each such run are looked up in the
+    other documents: where they stand much closer together there, ``doc``
+    added text; where about as far apart, every document filled the same slot
+    with its own words (names, dates, phone numbers), which copies never keep.
+    """
+    edges = np.diff(np.concatenate(([0], alone.astype(np.int8), [0])))
+    py = pos[doc]
+    total = 0
+    for a, b in zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]):
+        before, after = np.nonzero(py[:a] >= 0)[0], np.nonzero(py[b:] >= 0)[0]
+        if not len(before) or not len(after):
+            total += int(b - a)  # at an end of the document: an addition
+            continue
+        pb, pa = int(before[-1]), int(b + after[0])
+        gaps = []
+        for other, (u, at) in first.items():
+            if other == doc or not len(u):
+                continue
+            kb, ka = np.searchsorted(u, [py[pb], py[pa]])
+            if kb < len(u) and ka < len(u) and u[kb] == py[pb] and u[ka] == py[pa] and at[ka] > at[kb]:
+                gaps.append(int(at[ka] - at[kb]))
+        if not gaps or (pa - pb) - float(np.median(gaps)) >= least:
+            total += int(b - a)  # nobody else has text on both sides, or they have it closer: inserted
+    return total
+
+
+def _common_shingles(comp_of: dict[str, int], spread: int, seqs: dict[str, tuple]) -> np.ndarray:
+    """Shingles found in at least ``spread`` components: stock text, not family material."""
+    hs, cs = [], []
+    for doc_id, (h, valid, _) in seqs.items():
+        u = np.unique(h[valid])
+        hs.append(u.astype(np.uint64))
+        cs.append(np.full(len(u), comp_of[doc_id], np.uint64))
+    if not hs:
+        return np.zeros(0, np.uint32)
+    keys = np.unique((np.concatenate(hs) << np.uint64(32)) | np.concatenate(cs))  # one per (shingle, component)
+    v, c = np.unique(keys >> np.uint64(32), return_counts=True)
+    return v[c >= spread].astype(np.uint32)
+
+
+# ----------------------------------------------------------------------------- witnesses
+
+@dataclass(frozen=True)
+class _Candidate:
+    """How well ``source`` explains ``child``."""
+
+    source: str
+    child: str
+    missing: float      # share of the child's witnessed material the source lacks
+    cover: float        # share of the child's shared material the source holds
+    shared: int
+    extra: int          # the source's material the child does not hold
+    private: int        # the source's own additions nobody kept
+    whole: float        # share of the source's text the child holds (1: a whole copy, small: an excerpt)
+    witnesses: int      # documents that testified
+    slips: int = 0      # witnessed units the source lacks in runs too short to rule it out
+
+    def valid(self, p: LineageParams) -> bool:
+        own = self.private if self.whole >= p.whole_copy else 0  # an excerpt leaves the rest of its source out
+        return self.missing <= p.max_missing and self.cover >= p.min_cover and own <= p.max_private
+
+    @property
+    def score(self) -> float:
+        lost = self.extra + 2 * self.slips
+        return (self.shared - lost) / max(1, self.shared + lost)
+
+
+STRONG = frozenset({"leaked_entity", "placeholder_filled", "template"})
+"""Clues strong enough that a date pointing the other way is worth a note."""
+
+
+def _dated_pair(docs: dict[str, Document], a: str, b: str) -> bool:
+    da, db = docs[a].metadata.date, docs[b].metadata.date
+    return bool(da and db and da != db)
+
+
+def _older(docs: dict[str, Document], a: str, b: str) -> bool:
+    da, db = docs[a].metadata.date, docs[b].metadata.date
+    return bool(da and db and da < db)
+
+
+def _candidates(comp: _Component, docs: dict[str, Document], linked: set[tuple[str, str]],
+                p: LineageParams) -> dict[tuple[str, str], _Candidate]:
+    """Every possible ``(source, child)`` edge of a component with its witness scores."""
+    ids, held = comp.ids, comp.held
+    n = len(ids)
+    older = np.array([[_older(docs, a, b) for b in ids] for a in ids], dtype=bool)
+    rel = np.array([[a == b or (a, b) in linked for b in ids] for a in ids], dtype=bool)
+    day = np.array([int(docs[i].metadata.date.replace("-", "")) if docs[i].metadata.date else 99999999
+                    for i in ids], dtype=np.int64)
+    first = np.where(held, day[None, :], 99999999).min(1)   # date of the oldest holder of each shingle
+    count = held.sum(1)
+    # witnesses of x: older documents, and documents holding older text that x lacks
+    allpos = np.concatenate([np.append(comp.pos[i], -1) for i in ids])
+    owner = np.concatenate([np.full(len(comp.pos[i]) + 1, j) for j, i in enumerate(ids)])
+    wit = np.zeros((n, n), bool)
+    for xi in range(n):
+        dated = bool(docs[ids[xi]].metadata.date)
+        if dated and not older[:, xi].any():
+            continue
+        # text older documents hold (undated x: text two other documents hold) that x lacks
+        lacks = ~held[:, xi] & ((first < day[xi]) if dated else (count >= 2))
+        hit = np.where(allpos >= 0, lacks[np.maximum(allpos, 0)], False)
+        holders = np.bincount(owner[_runs(hit, comp.run)], minlength=n) > 0
+        wit[:, xi] = older[:, xi] | holders
+        wit[xi, xi] = False
+    size = held.sum(0)
+    heldf = held.astype(np.float32)
+    both = np.rint(heldf.T @ heldf).astype(np.int64)          # both[y, x]: shingles y and x hold
+    kept = np.zeros((n, n), np.int64)  # kept[y, x]: units of y's text that x holds
+    for yi, y in enumerate(ids):
+        py = comp.pos[y]
+        kept[yi] = held[py[py >= 0]].sum(0)
+    out: dict[tuple[str, str], _Candidate] = {}
+    for xi, x in enumerate(ids):
+        px = comp.pos[x]
+        m = np.zeros((len(px), n), bool)
+        m[px >= 0] = held[px[px >= 0]]
+        mine = int((px >= 0).sum())
+        cols = np.nonzero(wit[:, xi])[0]
+        any_wit = int(m[:, cols].any(1).sum()) if len(cols) else 0
+        relm = rel[np.ix_(cols, np.arange(n))].astype(np.float32)
+        relm[np.arange(len(cols)), cols] = 0
+        witnessed = (m[:, cols].astype(np.float32) @ relm) > 0.5 if len(cols) else np.zeros((len(px), n), bool)
+        gaps = witnessed & ~m
+        missing = _runs(gaps, comp.run).sum(0)
+        slips = gaps.sum(0) - missing
+        shared = m.sum(0)
+        extra = size - both[:, xi]
+        for yi, y in enumerate(ids):
+            if yi == xi or (x, y) not in linked or older[xi, yi]:
+                continue
+            out[(y, x)] = _Candidate(y, x, float(missing[yi]) / max(1, any_wit), float(shared[yi]) / max(1, mine),
+                                     int(shared[yi]), int(extra[yi]), int(comp.private[yi]),
+                                     float(kept[yi, xi]) / max(1, int(comp.length[yi])), len(cols), int(slips[yi]))
+    return out
+
+
+# ----------------------------------------------------------------------------- graph
+
+def _branching(graph: nx.DiGraph, docs: dict[str, Document], mat_of: dict[str, "_Component"],
+               p: LineageParams, rounds: int = 4) -> dict[str, str]:
+    """Each document's parent: exemplars preferred, then a maximum branching, then undated documents bounded.
+
+    An undated document must be older than the children it ends up with, so
+    sources dated on or after its oldest child's date are removed and the
+    branching is redone (a model with no date is not the copy of one of its
+    own copies).
+    """
+    pruned: set[tuple[str, str]] = set()
+    parent: dict[str, str] = {}
+    for _ in range(rounds):
+        g = graph.copy()
+        g.remove_edges_from(pruned)
+        _prefer_exemplars(g, docs, mat_of, p)
+        branching = nx.algorithms.tree.branchings.maximum_branching(g, attr="weight") if g else nx.DiGraph()
+        parent = {x: y for y, x in branching.edges()}
+        first: dict[str, str] = {}
+        for x, y in parent.items():
+            dx = docs[x].metadata.date
+            if dx and not docs[y].metadata.date and (y not in first or dx < first[y]):
+                first[y] = dx
+        more = {(y, u) for u, bound in first.items() for y in graph.predecessors(u)
+                if docs[y].metadata.date and docs[y].metadata.date >= bound} - pruned
+        if not more:
+            break
+        pruned |= more
+    return parent
+
+
+def _prefer_exemplars(graph: nx.DiGraph, docs: dict[str, Document], mat_of: dict[str, "_Component"],
+                      p: LineageParams) -> None:
+    """Among a document's possible sources, drop those that are mere copies of another one.
+
+    When both Y and an older possible source B of Y could be X's source, and X
+    neither holds text of Y's own (text Y has and B lacks) nor lacks what Y
+    dropped from B, nothing shows that X went through Y: the exemplar B is kept
+    (stemmatics' *eliminatio codicum descriptorum*).  Only dated pairs are judged so: between undated
+    look-alikes the branching's weights decide.
+    """
+    for x in list(graph.nodes):
+        sources = set(graph.predecessors(x))
+        if len(sources) < 2 or x not in mat_of:
+            continue
+        mat = mat_of[x]
+        index = {d: j for j, d in enumerate(mat.ids)}
+        px = mat.pos[x]
+        drop = set()
+        for y in sources:
+            for b in sources:
+                if b == y or not graph.has_edge(b, y) or not _older(docs, b, y) or y not in index or b not in index:
+                    continue
+                hy, hb = mat.held[:, index[y]], mat.held[:, index[b]]
+                if _runs(np.where(px >= 0, (hy & ~hb)[np.maximum(px, 0)], False), mat.run).any():
+                    continue  # x holds text of y's own
+                pb = mat.pos[b]
+                lost = hb & ~hy & ~mat.held[:, index[x]]
+                if _runs(np.where(pb >= 0, lost[np.maximum(pb, 0)], False), mat.run).any():
+                    continue  # x lacks what y dropped from b
+                drop.add(y)
+                break
+        if drop and drop != sources:
+            graph.remove_edges_from((y, x) for y in drop)
+
+
+def _components(ids: Sequence[str], links: Iterable[tuple[str, str]]) -> list[list[str]]:
+    g = nx.Graph()
+    g.add_nodes_from(ids)
+    g.add_edges_from(links)
+    return sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: c[0])
+
+
+def _family_of(group: Sequence[str], families: Sequence[Family]) -> str | None:
+    """The passage family most members of ``group`` share."""
+    members = set(group)
+    best = None
+    for rank, f in enumerate(families):
+        k = len({m.doc for m in f.members} & members)
+        if k and (best is None or k > best[0]):
+            best = (k, rank, f.id)
+    return best[2] if best else None
+
+
+def _witness_evidence(c: _Candidate) -> Evidence:
+    if c.witnesses:
+        detail = (f"{c.source} holds {c.cover:.0%} of what {c.child} shares; nothing {c.child} shares with "
+                  f"{c.witnesses} other document(s) is missing from it")
+    else:
+        detail = f"{c.source} holds {c.cover:.0%} of what {c.child} shares"
+    return Evidence("witnesses", c.source, round(0.35 + 0.4 * max(0.0, c.score), 3), detail)
+
+
+def _group_orphans(comp_ids: list[str], parent: dict[str, str], cands: dict[tuple[str, str], _Candidate],
+                   linked: set[tuple[str, str]], p: LineageParams) -> list[list[str]]:
+    """Documents with no possible source in the corpus, grouped with the roots that fail as their source."""
+    tried: dict[str, list[_Candidate]] = defaultdict(list)
+    for (y, x), c in cands.items():
+        if c.cover >= p.min_cover:  # a borrowed paragraph or two is no sign of an unseen source
+            tried[x].append(c)
+    orphans = {x for x in comp_ids if x not in parent and tried[x]}
+    fits: Counter[str] = Counter()
+    fails: Counter[str] = Counter()
+    for x, cs in tried.items():
+        for c in cs:
+            (fits if c.valid(p) else fails)[c.source] += 1
+    members = set(orphans)
+    for x in orphans:
+        for c in tried[x]:
+            # a root that fails as the source of as many copies as it fits is one more copy of the lost model
+            y = c.source
+            if y not in parent and fails[y] >= fits[y] and not any(d.valid(p) for d in tried[y]):
+                members.add(y)
+    g = nx.Graph()
+    g.add_nodes_from(members)
+    for a in members:
+        for b in members:
+            if a < b and (a, b) in linked:
+                ab, ba = cands.get((a, b)), cands.get((b, a))
+                close = max(ab.whole if ab else 0.0, ba.whole if ba else 0.0) >= p.whole_copy
+                if close and not (ab and ab.valid(p)) and not (ba and ba.valid(p)):
+                    g.add_edge(a, b)
+    groups = [sorted(c) for c in nx.connected_components(g) if len(c) >= 2 and c & orphans]
+    return sorted(groups, key=lambda c: c[0])
+
+
+def _collateral_hubs(mat: _Component, parent: dict[str, str], p: LineageParams) -> list[list[str]]:
+    """Sources whose "children" share text the source lacks: siblings of a lost model, not its copies.
+
+    Two copies of the same source can only share what the source had (or what
+    one took from the other, and then that one is the other's source).  When the
+    children hung under a document hold, between them, runs of text it lacks,
+    it is one more copy of their common model.
+    """
+    index = {x: j for j, x in enumerate(mat.ids)}
+    kids: dict[str, list[str]] = defaultdict(list)
+    for x, y in parent.items():
+        if x in index and y in index:
+            kids[y].append(x)
+    out = []
+    for y, ks in sorted(kids.items()):
+        if len(ks) < 2:
+            continue
+        cols = [index[k] for k in ks]
+        lack = (mat.held[:, cols].sum(1) >= 2) & ~mat.held[:, index[y]]
+        missing = mine = 0
+        for k in ks:
+            px = mat.pos[k]
+            missing += int(_runs(np.where(px >= 0, lack[np.maximum(px, 0)], False), mat.run).sum())
+            mine += int((px >= 0).sum())
+        if missing > p.max_missing * mine:
+            out.append(sorted([y] + ks))
+    return out
+
+
+def _absorb(group: list[str], parent: dict[str, str], mat: _Component, p: LineageParams) -> list[str]:
+    """Copies hung under a member of an unseen template's group that could as well come from the template.
+
+    A member Y of the group is one more copy of the lost model.  A document X
+    hung under Y really went through Y only if it holds some of Y's own text:
+    text no other member of the group has.  Otherwise the lost model itself is
+    as good a source, and the model is preferred (as exemplars are preferred
+    over their copies, see :func:`_prefer_exemplars`).
+    """
+    index = {x: j for j, x in enumerate(mat.ids)}
+    members = [x for x in group if x in index]
+    kids: dict[str, list[str]] = defaultdict(list)
+    for x, y in parent.items():
+        if x in index and y in index:
+            kids[y].append(x)
+    todo = list(members)
+    inside = set(members)
+    while todo:
+        y = todo.pop(0)
+        others = [index[z] for z in inside if z != y]
+        if not others:
+            continue
+        own = mat.held[:, index[y]] & ~mat.held[:, others].any(1)
+        for x in sorted(kids[y]):
+            if x in inside:
+                continue
+            px = mat.pos[x]
+            kept = _runs(np.where(px >= 0, own[np.maximum(px, 0)], False), mat.run).sum()
+            if kept == 0:
+                inside.add(x)
+                todo.append(x)
+    return sorted(inside | set(group))
+
+
+def _merge_groups(groups: list[list[str]]) -> list[list[str]]:
+    g = nx.Graph()
+    for grp in groups:
+        g.add_nodes_from(grp)
+        g.add_edges_from(zip(grp, grp[1:]))
+    return sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: c[0])
+
+
+def build_lineage(documents: Sequence[Document], pairs: Sequence[Pair], families: Sequence[Family] = (),
+                  params: LineageParams = LineageParams()) -> Lineage:
+    """The copying forest of a corpus, with inferred unseen templates.
+
+    Args:
+        documents: Every document of the scan (each becomes a node).
+        pairs: The pairs found; only ``kind == "copy"`` pairs make edges.
+        families: Passage families (:func:`provenance.families.build_families`),
+            used to name hypothetical templates.
+        params: Tuning.
+
+    Returns:
+        Nodes (documents, then hypothetical templates), edges (each child has at
+        most one parent; dated edges point from older to newer) and notes.
+
+    Example:
+        >>> from provenance.model import Document, Metadata, Pair, Passage
+        >>> old = Document("old.txt", "old.txt", "甲" * 40, metadata=Metadata(date="2020-01-01"))
+        >>> new = Document("new.txt", "new.txt", "甲" * 40, metadata=Metadata(date="2021-01-01"))
+        >>> lin = build_lineage([old, new], [Pair("new.txt", "old.txt", 1, 1, 40, 40, "copy",
+        ...                                        (Passage((0, 40), (0, 40), 1.0),))])
+        >>> [(e.parent, e.child) for e in lin.edges]
+        [('old.txt', 'new.txt')]
+    """
+    docs = {d.id: d for d in documents}
+    ids = sorted(docs)
+    copies = [q for q in pairs if q.kind == "copy" and q.a in docs and q.b in docs and q.a != q.b]
+    linked = {(q.a, q.b) for q in copies} | {(q.b, q.a) for q in copies}
+    pair_of = {frozenset((q.a, q.b)): q for q in copies}
+    notes: list[str] = []
+    if len(docs) <= 1:
+        notes.append("one document: nothing to compare, no lineage")
+    elif not copies:
+        notes.append("no copied passages: documents share only stock language or nothing"
+                     if pairs else "no document shares text with another")
+
+    comps = _components(ids, ((q.a, q.b) for q in copies))
+    comp_of = {x: k for k, c in enumerate(comps) for x in c}
+    busy = [c for c in comps if len(c) >= 2]
+    seqs = {x: _shingles(docs[x].text, params) for c in busy if len(c) <= params.max_component for x in c}
+    others = {x: _shingles(docs[x].text, params) for x in ids if x not in seqs and len(docs[x].text) < 200_000}
+    common = _common_shingles(comp_of, params.stock_spread, {**seqs, **others})
+
+    names: list[frozenset[str]] = []
+
+    def shared_names() -> frozenset[str]:
+        """Place and body names many documents of the corpus use: never a leak (computed once, when needed)."""
+        if not names:
+            names.append(_common_names([docs[x] for x in ids]))
+        return names[0]
+
+    graph = nx.DiGraph()
+    cands: dict[tuple[str, str], _Candidate] = {}
+    oriented: dict[frozenset, tuple] = {}
+    mats: list[_Component] = []
+    for comp in busy:
+        if len(comp) > params.max_component:
+            notes.append(f"{len(comp)} documents copy each other: too many to compare as witnesses, "
+                         "their edges rest on pair evidence only")
+            for x in comp:
+                for y in comp:
+                    if (y, x) in linked and not _older(docs, x, y):
+                        graph.add_edge(y, x, weight=1.0 + pair_of[frozenset((x, y))].coverage_a)
+            continue
+        mat = _material(comp, seqs, common, params)
+        mats.append(mat)
+        found = _candidates(mat, docs, linked, params) if len(mat.held) else {}
+        cands.update(found)
+        for (y, x), c in found.items():
+            if not c.valid(params):
+                continue
+            lean = 0.0
+            if not _dated_pair(docs, x, y):  # no date orders them: the pair's own clues do
+                key = frozenset((x, y))
+                if key not in oriented:
+                    oriented[key] = orient(docs[y], docs[x], pair_of[key], common=shared_names())
+                winner, _, conf, _ = oriented[key]
+                lean = conf if winner == y else -conf if winner == x else 0.0
+                if lean <= -params.against:
+                    continue
+            graph.add_edge(y, x, weight=2.0 + c.cover + 0.5 * c.score + 2.0 * lean)
+    mat_of = {x: m for m in mats for x in m.ids}
+    parent = _branching(graph, docs, mat_of, params)
+
+    nodes = [Node(x, False, _label(docs[x])) for x in ids]
+    edges: list[Edge] = []
+    used: Counter[str] = Counter()
+    groups = [g for comp in busy for g in _group_orphans(comp, parent, cands, linked, params)]
+    groups = _merge_groups(groups + [g for m in mats for g in _collateral_hubs(m, parent, params)])
+    groups = [_absorb(g, parent, mat_of[g[0]], params) if g[0] in mat_of else g for g in groups]
+    for group in groups:
+        fam = _family_of(group, families) or f"H{len(used) + 1}"
+        used[fam] += 1
+        hid = hypothetical_id(fam if used[fam] == 1 else f"{fam}-{used[fam]}")
+        nodes.append(Node(hid, True, f"inferred template {hid.split(':', 1)[1]} (not in corpus)"))
+        for x in group:
+            parent[x] = hid
+            detail = (f"{x} and {len(group) - 1} other document(s) share the model text of {fam}; "
+                      "none of them can be the others' source")
+            ev = Evidence("shared_model", hid, round(min(0.9, 0.4 + 0.1 * len(group)), 3), detail)
+            edges.append(Edge(hid, x, ev.weight, (ev.as_dict(),)))
+
+    unsure = []
+    for x, y in sorted(parent.items()):
+        if y.startswith("template:"):
+            continue
+        _, _, conf, evidence = orient(docs[y], docs[x], pair_of[frozenset((x, y))], common=shared_names())
+        if (y, x) in cands:
+            evidence = evidence + [_witness_evidence(cands[(y, x)])]
+        winner, conf = combine(evidence, y, x)
+        against = [e for e in evidence if e.favours == x and e.kind in STRONG and e.weight >= 0.5]
+        if winner != y or against:
+            unsure.append((y, x, evidence))
+        if winner != y:
+            conf = 0.05 if winner is None else max(0.05, 0.5 - conf / 2)
+        edges.append(Edge(y, x, round(conf, 4), tuple(e.as_dict() for e in evidence)))
+    edges.sort(key=lambda e: (e.parent, e.child))
+    notes += _notes(docs, copies, unsure)
+    notes += _unplaced(docs, copies, edges, parent, oriented, shared_names())
+    return Lineage(tuple(nodes), tuple(edges), tuple(notes))
+
+
+def _common_names(documents: Sequence[Document], share: float = 0.2) -> frozenset[str]:
+    """Names (and their cores) found in at least ``share`` of the documents, and in three or more."""
+    from .entities import entities
+
+    if len(documents) < 3:
+        return frozenset()
+    df: Counter[str] = Counter()
+    for d in documents:
+        df.update({x for e in entities(d.text) for x in (e.name, e.core) if len(x) >= 2})
+    least = max(3, share * len(documents))
+    return frozenset(n for n, k in df.items() if k >= least)
+
+
+def _unplaced(docs: dict[str, Document], copies: Sequence[Pair], edges: Sequence[Edge], parent: dict[str, str],
+              oriented: dict[frozenset, tuple], common: frozenset[str]) -> list[str]:
+    """A note for each copying document the forest leaves out (its partners have their main source elsewhere)."""
+    placed = {e.parent for e in edges} | {e.child for e in edges}
+    out = []
+    for x in sorted({d for q in copies for d in (q.a, q.b)} - placed):
+        partners = sorted((q for q in copies if x in (q.a, q.b)), key=lambda q: -max(q.shared_chars_a, q.shared_chars_b))
+        for q in partners[:3]:
+            y = q.b if q.a == x else q.a
+            key = frozenset((x, y))
+            if key not in oriented:
+                oriented[key] = orient(docs[x], docs[y], q, common=common)
+            winner, _, _, evidence = oriented[key]
+            chars = q.shared_chars_a if q.a == x else q.shared_chars_b
+            kinds = ", ".join(sorted({e.kind for e in evidence if e.favours == winner}))
+            where = f"; {y}'s main source is {parent[y]}" if y in parent else ""
+            if winner == x:
+                out.append(f"{x} shares {chars} characters with {y} and looks upstream of it ({kinds}){where}")
+            elif winner == y:
+                out.append(f"{x} shares {chars} characters with {y}, which looks upstream of it ({kinds}){where}")
+            else:
+                out.append(f"{x} shares {chars} characters with {y}; neither is shown to be the other's source")
+    return out
+
+
+def _label(d: Document) -> str | None:
+    return d.metadata.title
+
+
+def _notes(docs: dict[str, Document], copies: Sequence[Pair], unsure: list) -> list[str]:
+    out = []
+    involved = sorted({x for q in copies for x in (q.a, q.b)})
+    undated = [x for x in involved if not docs[x].metadata.date]
+    if involved and len(undated) == len(involved):
+        out.append("no document is dated: directions rest on templates, leaked names and shared text only")
+    elif undated:
+        shown = ", ".join(undated[:5]) + (" …" if len(undated) > 5 else "")
+        out.append(f"{len(undated)} copying document(s) have no date ({shown})")
+    for q in copies:
+        a, b = docs[q.a], docs[q.b]
+        da, db = a.metadata.date, b.metadata.date
+        if da and db and da == db:
+            out.append(f"{q.a} and {q.b} carry the same date {da}: the date cannot order them")
+    for y, x, evidence in unsure:
+        against = [e for e in evidence if e.favours == x and e.kind in STRONG]
+        if any(e.kind == "date" and e.favours == y for e in evidence) and against:
+            said = "; ".join(e.detail for e in against)
+            out.append(f"contradictory evidence: {y} is dated before {x}, but {said}: a date or the copying is wrong")
+        elif against:
+            kinds = ", ".join(sorted({e.kind for e in against}))
+            out.append(f"direction of {y} → {x} is disputed: {kinds} point(s) the other way")
+        else:
+            out.append(f"direction of {y} → {x} is uncertain: no clue beyond the shared text decides it")
+    for x in sorted(docs):
+        note = docs[x].metadata.date_note
+        if note and x in involved:
+            out.append(f"{x}: date not used ({note})")
+    return out

@@ -1,0 +1,116 @@
+"""Template families: union of linked and overlapping passage occurrences, medoid model text, distances."""
+
+from __future__ import annotations
+
+import random
+
+from provenance.families import build_families, comparable, medoid
+from provenance.model import Document, Pair, Passage
+
+MODEL = "坚持宜散不宜聚、宜解不宜结、宜快不宜慢、宜缓不宜激的原则，讲究策略，注意方式。"
+OPENING = "为提高信访维稳工作的应急处理和协调能力，迅速妥善处置突发性群众上访事件。"
+
+
+def doc(doc_id: str, text: str) -> Document:
+    return Document(doc_id, doc_id, text)
+
+
+def passage(a: str, a_doc: str, b: str, b_doc: str, boilerplate: float = 0.0) -> Passage:
+    """The passage of ``a`` inside ``a_doc`` aligned with ``b`` inside ``b_doc`` (located by text)."""
+    i, j = a_doc.index(a), b_doc.index(b)
+    return Passage((i, i + len(a)), (j, j + len(b)), 0.9, boilerplate=boilerplate)
+
+
+def pair(x: Document, y: Document, *passages: Passage, kind: str = "copy") -> Pair:
+    return Pair(x.id, y.id, 0.5, 0.5, 10, 10, kind, tuple(passages))
+
+
+def corpus():
+    """Three towns copy MODEL (one with a slip), two of them also share OPENING."""
+    a = doc("a", "甲镇预案。" + MODEL + "其他内容一。" + OPENING)
+    b = doc("b", "乙镇预案。" + MODEL.replace("注意方式", "注意方法") + "其他内容二。" + OPENING)
+    c = doc("c", "丙镇预案。" + MODEL + "其他内容三。")
+    bm = MODEL.replace("注意方式", "注意方法")
+    pairs = [
+        pair(a, b, passage(MODEL, a.text, bm, b.text), passage(OPENING, a.text, OPENING, b.text)),
+        pair(b, c, passage(bm, b.text, MODEL, c.text)),
+    ]
+    return [a, b, c], pairs
+
+
+def test_passages_linked_across_documents_form_families_with_a_medoid_model():
+    docs, pairs = corpus()
+    fams = build_families(docs, pairs)
+    assert [f.id for f in fams] == ["F1", "F2"]
+    big, small = fams
+    assert sorted(m.doc for m in big.members) == ["a", "b", "c"]
+    assert big.model_text == MODEL            # two readings against one: the unchanged text is the medoid
+    assert big.closest == "a"
+    dist = {m.doc: m.distance for m in big.members}
+    assert dist["a"] == 0.0 and dist["c"] == 0.0 and 0 < dist["b"] < 0.1
+    assert sorted(m.doc for m in small.members) == ["a", "b"] and small.model_text == OPENING
+
+
+def test_member_spans_point_at_the_original_text():
+    docs, pairs = corpus()
+    texts = {d.id: d.text for d in docs}
+    for f in build_families(docs, pairs):
+        for m in f.members:
+            assert comparable(texts[m.doc][m.span[0]:m.span[1]])[:6] == comparable(f.model_text)[:6]
+
+
+def test_overlapping_occurrences_in_one_document_join_one_member():
+    a = doc("a", MODEL)
+    b = doc("b", "乙镇。" + MODEL)
+    c = doc("c", "丙镇。" + MODEL)
+    half = MODEL[:30]
+    pairs = [pair(a, b, passage(MODEL, a.text, MODEL, b.text)),
+             pair(a, c, Passage((0, 30), (3, 33), 1.0))]   # overlaps a's first occurrence by all of its length
+    fams = build_families([a, b, c], pairs)
+    assert len(fams) == 1
+    members = {m.doc: m.span for m in fams[0].members}
+    assert members == {"a": (0, len(MODEL)), "b": (3, 3 + len(MODEL)), "c": (3, 33)}
+    assert half in fams[0].model_text or fams[0].model_text == MODEL
+
+
+def test_barely_overlapping_occurrences_stay_apart():
+    text = MODEL + OPENING
+    a = doc("a", text)
+    b = doc("b", "乙。" + MODEL)
+    c = doc("c", "丙。" + OPENING)
+    start = len(MODEL) - 3   # c's passage starts three characters inside the MODEL occurrence
+    pairs = [pair(a, b, passage(MODEL, a.text, MODEL, b.text)),
+             pair(a, c, Passage((start, len(text)), (2, 2 + len(OPENING)), 0.9))]
+    assert len(build_families([a, b, c], pairs)) == 2
+
+
+def test_boilerplate_passages_and_pairs_are_left_out():
+    docs, pairs = corpus()
+    a, b, c = docs
+    stock = pair(a, c, passage("其他内容", a.text, "其他内容", c.text, boilerplate=0.9))
+    only_stock = pair(b, c, passage(OPENING[:10], b.text, MODEL[:10], c.text), kind="boilerplate")
+    assert build_families(docs, pairs + [stock, only_stock]) == build_families(docs, pairs)
+    assert build_families(docs, [stock, only_stock]) == ()
+
+
+def test_ids_and_order_do_not_depend_on_input_order():
+    docs, pairs = corpus()
+    first = build_families(docs, pairs)
+    rng = random.Random(4)
+    for _ in range(5):
+        d, p = docs[:], pairs[:]
+        rng.shuffle(d)
+        rng.shuffle(p)
+        assert build_families(d, p) == first
+
+
+def test_medoid_samples_large_families_deterministically():
+    texts = ["甲乙丙丁戊己庚辛"] * 30 + ["甲乙丙丁戊己庚壬"] * 30 + ["子丑寅卯辰巳午未"] * 5
+    m = medoid(texts, sample=10)
+    assert texts[m] in ("甲乙丙丁戊己庚辛", "甲乙丙丁戊己庚壬")
+    assert medoid(texts, sample=10) == m
+    assert medoid(["a"]) == 0 and medoid(["ab", "cd"]) == 0
+
+
+def test_comparable_ignores_layout_width_and_case():
+    assert comparable("Ａｂｃ，\n 属地 管理") == comparable("abc属地管理") == "abc属地管理"

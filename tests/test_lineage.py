@@ -1,0 +1,257 @@
+"""The lineage forest: date rule, templates, leaked names, unseen templates, no cycles, determinism, bad input."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import networkx as nx
+import pytest
+
+from provenance.families import build_families
+from provenance.lineage import build_lineage
+from provenance.model import Document, Metadata, Pair, Passage
+from provenance.placeholders import find_placeholders
+
+_AVOID = set("省市县区旗盟镇乡村街道社区嘎查苏木局所站队办院部厅委会府司行中心组长某")
+POOL = [c for c in map(chr, range(0x4E00, 0x4E00 + 2500)) if c not in _AVOID]
+
+
+def sentences(rng: random.Random, n: int) -> list[str]:
+    """``n`` made-up sentences no other call shares an 8-character run with."""
+    return ["".join(rng.choice(POOL) for _ in range(rng.randint(16, 26))) + "。" for _ in range(n)]
+
+
+def derive(src: list[str], rng: random.Random, drop: int = 1, add: int = 1) -> list[str]:
+    """A copy: ``drop`` sentences left out, ``add`` paragraphs of its own (two sentences each) inserted."""
+    out = list(src)
+    for _ in range(drop):
+        out.pop(rng.randrange(1, len(out)))
+    for _ in range(add):
+        out.insert(rng.randrange(1, len(out)), "".join(sentences(rng, 2)))
+    return out
+
+
+def document(doc_id: str, parts: list[str], date: str | None = None) -> Document:
+    text = "\n".join(parts) + "\n"
+    return Document(doc_id, doc_id, text, metadata=Metadata(date=date, placeholders=find_placeholders(text)))
+
+
+def copy_pairs(docs: list[Document], kind: str = "copy") -> list[Pair]:
+    """What the engine reports for one family: every two documents share one long passage."""
+    out = []
+    for i, a in enumerate(docs):
+        for b in docs[i + 1:]:
+            out.append(Pair(a.id, b.id, 0.9, 0.9, len(a.text), len(b.text), kind,
+                            (Passage((0, len(a.text)), (0, len(b.text)), 0.9, units=len(a.text), matched=len(a.text)),)))
+    return out
+
+
+def lineage(docs: list[Document], pairs: list[Pair] | None = None):
+    pairs = copy_pairs(docs) if pairs is None else pairs
+    return build_lineage(docs, pairs, build_families(docs, pairs))
+
+
+def parents(lin) -> dict[str, str]:
+    return {e.child: e.parent for e in lin.edges}
+
+
+def hypothetical(lin) -> set[str]:
+    return {n.id for n in lin.nodes if n.hypothetical}
+
+
+# --- a published model and its copies ---------------------------------------------------------
+
+def published_family(seed: int = 1):
+    rng = random.Random(seed)
+    model = sentences(rng, 14)
+    a = derive(model, rng)
+    b = derive(model, rng)
+    c = derive(a, rng, drop=1, add=1)      # copies a: keeps a's own sentence
+    return [document("m.txt", model, "2019-03-01"), document("a.txt", a, "2020-05-01"),
+            document("b.txt", b, "2020-09-01"), document("c.txt", c, "2021-02-01")]
+
+
+def test_copies_hang_under_the_model_and_a_copy_of_a_copy_under_its_source():
+    lin = lineage(published_family())
+    assert parents(lin) == {"a.txt": "m.txt", "b.txt": "m.txt", "c.txt": "a.txt"}
+    assert not hypothetical(lin)
+    for e in lin.edges:
+        kinds = {ev["kind"] for ev in e.evidence}
+        assert {"date", "witnesses"} <= kinds and 0.5 < e.confidence <= 1
+
+
+def test_every_dated_edge_points_from_older_to_newer_even_when_dates_are_shuffled():
+    for seed in range(6):
+        docs = published_family(seed)
+        dates = [d.metadata.date for d in docs]
+        random.Random(seed).shuffle(dates)
+        docs = [Document(d.id, d.path, d.text, metadata=Metadata(date=dt)) for d, dt in zip(docs, dates)]
+        lin = lineage(docs)
+        when = {d.id: d.metadata.date for d in docs}
+        for e in lin.edges:
+            if e.parent in when and when[e.parent] and when[e.child]:
+                assert when[e.parent] <= when[e.child], (seed, e.parent, e.child)
+
+
+# --- an unseen model --------------------------------------------------------------------------
+
+def hidden_family(seed: int, n: int = 3):
+    rng = random.Random(seed)
+    model = sentences(rng, 14)
+    return [document(f"t{k}.txt", derive(model, rng, drop=1, add=2), f"202{k}-01-01") for k in range(n)]
+
+
+@pytest.mark.parametrize("n", [2, 3, 5])
+def test_towns_that_each_localise_a_lost_model_get_one_inferred_template(n):
+    docs = hidden_family(seed=n, n=n)
+    lin = lineage(docs)
+    hyp = hypothetical(lin)
+    assert len(hyp) == 1
+    (h,) = hyp
+    assert h.startswith("template:F")
+    assert parents(lin) == {d.id: h for d in docs}       # no edge forced between two towns
+    label = next(node.label for node in lin.nodes if node.id == h)
+    assert "not in corpus" in label
+    edge = next(e for e in lin.edges if e.parent == h)
+    assert edge.evidence[0]["kind"] == "shared_model"
+
+
+def test_an_unseen_template_is_not_invented_when_the_model_is_in_the_corpus():
+    rng = random.Random(7)
+    model = sentences(rng, 14)
+    docs = [document("model.txt", model, "2018-01-01")]
+    docs += [document(f"t{k}.txt", derive(model, rng, drop=1, add=2), f"202{k}-01-01") for k in range(3)]
+    lin = lineage(docs)
+    assert not hypothetical(lin)
+    assert parents(lin) == {f"t{k}.txt": "model.txt" for k in range(3)}
+
+
+# --- undated documents: templates and leaked names decide ------------------------------------
+
+def test_fill_in_template_is_the_parent_of_its_filled_copy_without_dates():
+    rng = random.Random(3)
+    body = sentences(rng, 10)
+    template = document("tmpl.txt", ["XX镇信访维稳工作应急预案", *body[:5], "由XX派出所负责现场处置。", *body[5:]])
+    filled = document("filled.txt", ["金元镇信访维稳工作应急预案", *body[:5], "由金元派出所负责现场处置。", *body[5:],
+                                     *sentences(rng, 1)])
+    lin = lineage([filled, template])
+    assert parents(lin) == {"filled.txt": "tmpl.txt"}
+    kinds = {ev["kind"] for ev in lin.edges[0].evidence}
+    assert "template" in kinds and "placeholder_filled" in kinds
+    assert any("no document is dated" in n for n in lin.notes)
+
+
+def test_a_copy_still_naming_its_source_places_hangs_under_that_source():
+    rng = random.Random(5)
+    body = sentences(rng, 10)
+    src = document("anhua.txt", ["安化县平安办负责统筹。", *body[:4], "安化县各乡镇落实排查。", *body[4:],
+                                 "安化县公安局配合处置。"])
+    cp = document("pingle.txt", ["平乐县平安办负责统筹。", *body[:4], "安化县各乡镇落实排查。", *body[4:],
+                                 "平乐县公安局配合处置。"])
+    lin = lineage([cp, src])
+    assert parents(lin) == {"pingle.txt": "anhua.txt"}
+    leak = next(ev for ev in lin.edges[0].evidence if ev["kind"] == "leaked_entity")
+    assert leak["favours"] == "anhua.txt" and "安化县" in leak["detail"]
+
+
+def test_contradicting_date_and_leaked_names_are_reported():
+    rng = random.Random(5)
+    body = sentences(rng, 10)
+    src = document("anhua.txt", ["安化县平安办负责统筹。", *body[:4], "安化县各乡镇落实排查。", *body[4:],
+                                 "安化县公安局配合处置。"], "2023-01-01")
+    cp = document("pingle.txt", ["平乐县平安办负责统筹。", *body[:4], "安化县各乡镇落实排查。", *body[4:],
+                                 "平乐县公安局配合处置。"], "2020-01-01")
+    lin = lineage([cp, src])
+    assert parents(lin) == {"anhua.txt": "pingle.txt"}   # the date rule holds ...
+    assert any("contradictory" in n for n in lin.notes)  # ... and the conflict is said
+
+
+# --- structure ----------------------------------------------------------------------------------
+
+def mixed_corpus(seed: int):
+    """Several families, some models hidden, a third of the documents undated."""
+    rng = random.Random(seed)
+    docs, pairs = [], []
+    for f in range(4):
+        model = sentences(rng, 12)
+        fam = [document(f"f{f}m.txt", model, None if rng.random() < 0.3 else "2015-01-01")] if f % 2 else []
+        pool = [model]
+        for k in range(rng.randint(2, 5)):
+            src = rng.choice(pool)
+            text = derive(src, rng, drop=rng.randint(0, 2), add=rng.randint(0, 2))
+            pool.append(text)
+            date = None if rng.random() < 0.3 else f"20{16 + len(pool)}-0{rng.randint(1, 9)}-01"
+            fam.append(document(f"f{f}c{k}.txt", text, date))
+        docs += fam
+        pairs += copy_pairs(fam)
+    return docs, pairs
+
+
+def check_forest(lin, docs):
+    g = nx.DiGraph((e.parent, e.child) for e in lin.edges)
+    assert all(d <= 1 for _, d in g.in_degree()), "a child with two parents"
+    assert nx.is_directed_acyclic_graph(g), "a cycle"
+    ids = {n.id for n in lin.nodes}
+    assert {d.id for d in docs} <= ids and all(e.parent in ids and e.child in ids for e in lin.edges)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_branching_gives_a_forest_without_cycles(seed):
+    docs, pairs = mixed_corpus(seed)
+    lin = build_lineage(docs, pairs, build_families(docs, pairs))
+    check_forest(lin, docs)
+    json.dumps([list(e.evidence) for e in lin.edges])     # evidence is plain JSON
+
+
+def test_same_input_in_any_order_gives_the_same_lineage():
+    docs, pairs = mixed_corpus(11)
+    first = build_lineage(docs, pairs, build_families(docs, pairs))
+    rng = random.Random(2)
+    for _ in range(3):
+        d, p = docs[:], pairs[:]
+        rng.shuffle(d)
+        rng.shuffle(p)
+        assert build_lineage(d, p, build_families(d, p)) == first
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+def test_a_single_document_says_there_is_nothing_to_compare():
+    lin = build_lineage([document("only.txt", ["一句话。"])], [], ())
+    assert [n.id for n in lin.nodes] == ["only.txt"] and lin.edges == ()
+    assert lin.notes == ("one document: nothing to compare, no lineage",)
+
+
+def test_boilerplate_pairs_never_make_edges():
+    docs = published_family()
+    lin = lineage(docs, copy_pairs(docs, kind="boilerplate"))
+    assert lin.edges == ()
+    assert any("stock language" in n for n in lin.notes)
+
+
+def test_undated_corpus_and_same_dates_are_noted():
+    rng = random.Random(9)
+    model = sentences(rng, 12)
+    docs = [document("a.txt", model), document("b.txt", derive(model, rng))]
+    lin = lineage(docs)
+    assert any("no document is dated" in n for n in lin.notes)
+    same = [document("a.txt", model, "2020-01-01"), document("b.txt", derive(model, rng), "2020-01-01")]
+    lin = lineage(same)
+    assert any("same date 2020-01-01" in n for n in lin.notes)
+    check_forest(lin, same)
+
+
+def test_sample_plans_lineage(sample_scan):
+    """GOLD.md: 003 and 004 descend from 001's models (or an inferred template), 000 is not older than 004."""
+    lin = sample_scan.lineage
+    best = parents(lin)
+    short = {d.id: d.id[:3] for d in sample_scan.documents}
+    hyp = hypothetical(lin)
+    for town in ("003", "004"):
+        doc_id = next(i for i, s in short.items() if s == town)
+        assert best.get(doc_id) in hyp or short.get(best.get(doc_id), "").startswith("001")
+    edges = {(short.get(e.parent, e.parent), short.get(e.child, e.child)) for e in lin.edges}
+    assert ("000", "004") not in edges
+    assert ("003", "004") not in edges and ("004", "003") not in edges
+    check_forest(lin, list(sample_scan.documents))
