@@ -257,7 +257,9 @@ def _mine_phrases(docs: list[StockDoc], lang: Lang, min_docs: int = 3, limit: in
                 if ok and "{" not in p:
                     seen.add(p)
         df.update(seen)
-    return [p for p, n in df.most_common(limit) if n >= min_docs]
+    # ties broken by the phrase itself: Counter order follows set order, which varies with PYTHONHASHSEED
+    ranked = sorted(df.items(), key=lambda t: (-t[1], t[0]))[:limit]
+    return [p for p, n in ranked if n >= min_docs]
 
 
 def _zh_docs() -> list[StockDoc]:

@@ -198,3 +198,19 @@ def test_plagiarism_cases(tmp_path, lang):
             assert src != dst
     assert kinds == {"none", "light"}
     assert all(c["source"].startswith("source-") and c["target"].startswith("suspicious-") for c in truth["cases"])
+
+
+def test_same_seed_same_corpus_across_processes(tmp_path):
+    """String hashing differs between processes; the corpus must not."""
+    import os
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "simulate.py"
+    outs = []
+    for h in ("1", "2"):
+        out = tmp_path / f"run{h}"
+        subprocess.run([sys.executable, str(script), str(out), "--docs", "20", "--seed", "3"], check=True,
+                       capture_output=True, env={**os.environ, "PYTHONHASHSEED": h})
+        outs.append((out / "truth.json").read_bytes())
+    assert outs[0] == outs[1]
