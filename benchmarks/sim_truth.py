@@ -66,15 +66,19 @@ def truth_pairs(truth: dict, min_chars: int | None = None) -> tuple[set[tuple[st
     return true, ambiguous
 
 
-def runs(a: list[tuple[int, int, int]], b: list[tuple[int, int, int]]) -> list[tuple[int, int, int, int]]:
-    """Maximal runs of ``b``'s sentences that follow each other in ``a`` too: ``(a0, a1, b0, b1)`` spans."""
+def origin_runs(a: list[int], b: list[int]) -> list[tuple[int, int, int, int]]:
+    """Maximal runs of ``b``'s sentence origins that follow each other in ``a`` too.
+
+    Returns:
+        ``(j0, j1, i0, i1)`` inclusive sentence indices in ``a`` and ``b``.
+    """
     index: dict[int, int] = {}
-    for j, (_, _, o) in enumerate(a):
+    for j, o in enumerate(a):
         index.setdefault(o, j)
     out = []
     cur: list[int] | None = None
     prev = None
-    for i, (_, _, o) in enumerate(b):
+    for i, o in enumerate(b):
         j = index.get(o)
         if j is None:
             prev = None
@@ -88,7 +92,13 @@ def runs(a: list[tuple[int, int, int]], b: list[tuple[int, int, int]]) -> list[t
         prev = j
     if cur is not None:
         out.append(cur)
-    return [(a[j0][0], a[j1][1], b[i0][0], b[i1][1]) for j0, j1, i0, i1 in out]
+    return [tuple(c) for c in out]
+
+
+def runs(a: list[tuple[int, int, int]], b: list[tuple[int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Maximal runs of ``b``'s sentences that follow each other in ``a`` too: ``(a0, a1, b0, b1)`` spans."""
+    found = origin_runs([o for _, _, o in a], [o for _, _, o in b])
+    return [(a[j0][0], a[j1][1], b[i0][0], b[i1][1]) for j0, j1, i0, i1 in found]
 
 
 def pair_cases(truth: dict, pairs: set[tuple[str, str]]) -> list[Case]:

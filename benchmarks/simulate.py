@@ -40,6 +40,7 @@ if str(HERE) not in sys.path:
 from sim_history import History, SimConfig
 from sim_render import Rendered, render_doc
 from sim_stock import load_stock
+from sim_truth import origin_runs
 
 
 def shared_runs(src: Rendered, dst: Rendered) -> list[tuple[int, int, int, int, int, int]]:
@@ -49,31 +50,12 @@ def shared_runs(src: Rendered, dst: Rendered) -> list[tuple[int, int, int, int, 
         ``(src_start, src_end, dst_start, dst_end, sentences, edited)`` per run,
         spans in each rendered text; ``edited`` counts sentences whose wording differs.
     """
-    index: dict[int, int] = {}
-    for j, o in enumerate(src.origins.tolist()):
-        index.setdefault(o, j)
     sv, dv = src.variants.tolist(), dst.variants.tolist()
-    runs = []
-    cur: list[int] | None = None
-    prev = None
-    for i, o in enumerate(dst.origins.tolist()):
-        j = index.get(o)
-        if j is None:
-            prev = None
-            continue
-        if cur is not None and prev is not None and j == prev + 1:
-            cur[1], cur[3] = j, i
-            cur[4] += 1
-            cur[5] += sv[j] != dv[i]
-        else:
-            if cur is not None:
-                runs.append(cur)
-            cur = [j, j, i, i, 1, int(sv[j] != dv[i])]
-        prev = j
-    if cur is not None:
-        runs.append(cur)
-    return [(int(src.starts[a]), int(src.ends[b]), int(dst.starts[c]), int(dst.ends[d]), n, e)
-            for a, b, c, d, n, e in runs]
+    out = []
+    for j0, j1, i0, i1 in origin_runs(src.origins.tolist(), dst.origins.tolist()):
+        edited = sum(sv[j0 + k] != dv[i0 + k] for k in range(i1 - i0 + 1))
+        out.append((int(src.starts[j0]), int(src.ends[j1]), int(dst.starts[i0]), int(dst.ends[i1]), i1 - i0 + 1, edited))
+    return out
 
 
 def _flat_origins(r: Rendered) -> list[int]:

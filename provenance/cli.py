@@ -63,6 +63,15 @@ def _emit(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
+def _print_to(output: str | None, draw) -> None:
+    """Call ``draw(console)`` with the terminal's console, or a plain 120-column one writing to ``output``."""
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            draw(Console(file=fh, width=120, color_system=None))
+    else:
+        draw(Console(highlight=False))
+
+
 def _report_problems(problems) -> None:
     err = _stderr()
     for p in problems:
@@ -85,11 +94,7 @@ def _render(result, fmt: str, output: str | None, show_boilerplate: bool) -> Non
     else:
         from .report.text import render_scan
 
-        if output:
-            with open(output, "w", encoding="utf-8") as fh:
-                render_scan(result, Console(file=fh, width=120, color_system=None), show_boilerplate)
-        else:
-            render_scan(result, Console(highlight=False), show_boilerplate)
+        _print_to(output, lambda console: render_scan(result, console, show_boilerplate))
 
 
 exclude_option = click.option("--exclude", "exclude", multiple=True, metavar="GLOB",
@@ -275,11 +280,7 @@ def tree(paths, index_path, fmt, output, exclude, no_t2s, no_split) -> None:
     if fmt == "text":
         from .report.tree import render_tree
 
-        if output:
-            with open(output, "w", encoding="utf-8") as fh:
-                render_tree(result, Console(file=fh, width=120, color_system=None))
-        else:
-            render_tree(result, Console(highlight=False))
+        _print_to(output, lambda console: render_tree(result, console))
     else:
         _render(result, fmt, output, False)
 
@@ -303,11 +304,7 @@ def families(paths, index_path, fmt, output, exclude, no_t2s, no_split) -> None:
         return
     from .report.text import render_families
 
-    if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            render_families(result, Console(file=fh, width=120, color_system=None))
-    else:
-        render_families(result, Console(highlight=False))
+    _print_to(output, lambda console: render_families(result, console))
 
 
 FORMATS_CHECK = ("text", "json", "github", "sarif", "junit")
@@ -419,11 +416,7 @@ def _render_check(findings, fmt: str, output: str | None) -> None:
     if fmt == "text":
         from .report.checks import render_text
 
-        if output:
-            with open(output, "w", encoding="utf-8") as fh:
-                render_text(findings, Console(file=fh, width=120, color_system=None))
-        else:
-            render_text(findings, Console(highlight=False))
+        _print_to(output, lambda console: render_text(findings, console))
         return
     if fmt == "json":
         from .report.checks import render_json as render
