@@ -10,6 +10,7 @@ Recognised forms (whitespace allowed between the parts, full-width digits too):
 * month names in English, French, German, Spanish, Italian, Portuguese, Dutch:
   ``22 February 2023``, ``February 22, 2023``, ``22nd day of February, 2023``,
   ``22. Februar 2023``, ``22 de febrero de 2023``;
+* a month name of six letters or more with one letter lost (``Agust 1, 2009``);
 * digits glued by a bad conversion, on a line of their own (a signature block):
   ``2021624`` is read as 2021-06-24 only because that is its one valid split;
   ``2021124`` (2021-01-24 or 2021-12-04) is rejected as ambiguous.
@@ -44,6 +45,16 @@ for _names in (
     for _i, _n in enumerate(_names.split()):
         _MONTHS.setdefault(_n, _i + 1)
 _MONTHS.update({"sept": 9, "setiembre": 9, "jänner": 1})
+# A bad conversion drops letters as it drops Han characters ("Agust 1, 2009"): a month name of six
+# letters or more with one letter lost is still read, when no other month name loses a letter into it.
+_LOST: dict[str, set[int]] = {}
+for _n, _i in list(_MONTHS.items()):
+    if len(_n) >= 6:
+        for _k in range(len(_n)):
+            _LOST.setdefault(_n[:_k] + _n[_k + 1 :], set()).add(_i)
+for _n, _is in _LOST.items():
+    if len(_is) == 1 and _n not in _MONTHS:
+        _MONTHS[_n] = _is.pop()
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _ORD = r"(?:st|nd|rd|th|er|º|°|\.)?"
 

@@ -43,6 +43,10 @@ _ORG_LATIN = re.compile(
 _LABELS = re.compile(
     r"印发|发布|制发|签发|通过|成文日期|发文日期|日期|落款|时间|\b(?:dated|date|signed|issued|adopted|approved|"
     r"passed|done|at|on|this|le|am|den|fecha|data)\b", re.IGNORECASE)
+_SIGNING = re.compile(
+    r"印发|发布|制发|签发|通过|批准|\b(?:dated|signed|issued|adopted|approved|passed|done|given|enacted|ordained|"
+    r"resolved|made|fait|gegeben|beschlossen|dado|hecho|firmado|approvato|dato)\b", re.IGNORECASE)
+"""Words of a signing formula: a line holding one and ending with a date is signed on that date."""
 _TITLE_END = re.compile(
     r"(?:通知|预案|方案|办法|条例|规定|意见|决定|决议|通告|公告|通报|报告|请示|批复|函|纪要|规划|计划|细则|规则|"
     r"制度|章程|守则|标准|指南|总结|要点|措施|答复|公约|须知)[》」』)）]?$")
@@ -95,12 +99,24 @@ def _split_orgs(s: str) -> str | None:
 
 
 def _date_role(d: DateMatch, line: str) -> str | None:
-    """``"alone"`` (the line is the date, perhaps with a label or the body signing), ``"leading"``, or ``None``."""
-    rest = line.replace(d.raw.strip(), " ", 1)
+    """Where the date stands in its line.
+
+    ``"alone"``: the line is the date, perhaps with a label or the body signing
+    (``昂素镇人民政府 2023 年 2 月 22 日``, ``Dated: December 13, 2016``); also a
+    signing formula that ends with the date (``Adopted by the Town Council of
+    Springfield this 3rd day of March, 2021.``, ``经县政府常务会议通过，2021年6月24日``).
+    ``"leading"``: the line starts with the date.  ``None``: a date inside a sentence.
+    """
+    raw = d.raw.strip()
+    at = line.find(raw)
+    rest = line.replace(raw, " ", 1)
     bare = re.sub(rf"[{_PUNCT}]", "", _LABELS.sub("", rest))
     if not bare or _org_like(_LABELS.sub("", rest)) or (not _is_cjk(rest) and len(rest.split()) <= 2):
         return "alone"
-    if re.match(r"^[\s（(\[【]*$", line[: line.find(d.raw.strip())]):
+    before, after = line[:at], line[at + len(raw):]
+    if at >= 0 and not re.sub(rf"[{_PUNCT}\s]", "", after) and _SIGNING.search(before) and len(before) <= 240:
+        return "alone"
+    if re.match(r"^[\s（(\[【]*$", before):
         return "leading"
     return None
 
@@ -124,7 +140,19 @@ def issue_date(text: str) -> tuple[DateMatch | None, tuple[int, int, str] | None
 
     cands = [(d, line_of(d)) for d in scan_dates(text)]
     cands = [(d, i) for d, i in cands if not _EFFECTIVE.search(lines[i][2])]
-    tail = [(d, i) for d, i in cands if i >= len(lines) - zone and _date_role(d, lines[i][2]) == "alone"]
+    def signed(d: DateMatch, i: int) -> bool:
+        """The date is alone on its line, or ends a signing formula that a PDF wrap may have cut in two."""
+        if _date_role(d, lines[i][2]) == "alone":
+            return True
+        last = max(j for j, s in enumerate(starts) if s < d.span[1])
+        first = i - 1 if i > 0 and not re.search(r"[.;!?。；！？]\s*$", lines[i - 1][2]) else i
+        if first == i and last == i:
+            return False
+        joined = " ".join(ln[2] for ln in lines[first : last + 1])
+        flat = DateMatch(" ".join(d.raw.split()), d.span, d.iso, d.note)
+        return _date_role(flat, joined) == "alone"
+
+    tail = [(d, i) for d, i in cands if i >= len(lines) - zone and signed(d, i)]
     if tail:
         signed = [c for c in tail if "印发" not in lines[c[1]][2]] or tail
         d, i = signed[-1]

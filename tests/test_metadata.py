@@ -170,6 +170,30 @@ def test_english_number_and_dated_signature():
     assert m.issuer == "Lincoln County Board of Commissioners"
 
 
+@pytest.mark.parametrize("signature, iso", [
+    ("Adopted by the Fire Department of the Town of Clearport this 11th day of September, 2009.", "2009-09-11"),
+    # the same formula cut by a PDF wrap, inside the date and before it
+    ("Adopted by the Police Department of the Town of Springrige this 5th day\nof December, 2016.", "2016-12-05"),
+    ("Adopted by the Fire Department of the Town of Deercreek this 6th day of\nSeptember, 2013.", "2013-09-06"),
+    ("Given under my hand and seal, done at Springfield on 3 March 2021.", "2021-03-03"),
+    ("本预案经镇党委会议研究通过，2021年6月24日", "2021-06-24"),
+])
+def test_signing_formula_ending_with_the_date(signature, iso):
+    text = "Emergency plan\n\n" + "The office keeps the plan up to date.\n" * 8 + "\n" + signature + "\n"
+    assert extract_metadata(text).date == iso
+
+
+def test_a_sentence_ending_with_a_date_is_not_a_signature():
+    text = "Emergency plan\n\n" + "The office keeps the plan.\n" * 8 + "The plan shall be reviewed again on 1 March 2024.\n"
+    assert extract_metadata(text).date is None
+
+
+def test_month_name_with_a_lost_letter():
+    assert find_dates("Dated: Agust 1, 2009") == [("2009-08-01", (7, 20))]
+    assert find_dates("3 Decmber 2011")[0][0] == "2011-12-03"
+    assert find_dates("Arch 3, 2011") == []   # five-letter names lose no letter: too many look-alikes
+
+
 # --- document numbers --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("line, number", [
