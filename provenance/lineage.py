@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 import networkx as nx
@@ -157,10 +157,11 @@ class _Component:
     private: np.ndarray              # per document: units of its own, unshared additions
     run: int                         # shortest run of units that counts (a word weighs two characters)
     length: np.ndarray               # per document: units that start a shingle
+    own: list[list[np.ndarray]] = field(default_factory=list)  # per document: its additions kept by later copies
 
 
 def _material(ids: list[str], seqs: dict[str, tuple[np.ndarray, np.ndarray, int]], common: np.ndarray,
-              p: LineageParams) -> _Component:
+              p: LineageParams, dates: Sequence[str | None] = ()) -> _Component:
     words = sum(seqs[i][2] for i in ids)
     scale = 0.5 if 2 * words > sum(len(seqs[i][0]) for i in ids) else 1.0
     uniq = [np.unique(seqs[i][0][seqs[i][1]]) for i in ids]
@@ -180,9 +181,50 @@ def _material(ids: list[str], seqs: dict[str, tuple[np.ndarray, np.ndarray, int]
         alone_runs[i] = _runs(_member(h[valid], alone), round(p.private_run * scale))
     length = np.array([int(seqs[i][1].sum()) for i in ids], dtype=np.int64)
     first = {i: _first_positions(pos[i]) for i in ids}
+    least = round(p.private_run * scale)
+    day = _days(dates, len(ids))
+    own: list[list[np.ndarray]] = []
     for j, i in enumerate(ids):
-        private[j] = _insertions(i, alone_runs[i], pos, first, round(p.private_run * scale))
-    return _Component(ids, held, pos, private, max(2, round(p.min_run * scale)), length)
+        private[j] = sum(b - a for a, b in _insertions(i, alone_runs[i], pos, first, least))
+        own.append(_later_kept(j, ids, held, pos, first, day, least))
+    return _Component(ids, held, pos, private, max(2, round(p.min_run * scale)), length, own)
+
+
+_UNDATED = 99999999
+
+
+def _days(dates: Sequence[str | None], n: int) -> np.ndarray:
+    """``YYYYMMDD`` integers; undated documents get :data:`_UNDATED`."""
+    if not dates:
+        return np.full(n, _UNDATED, np.int64)
+    return np.array([int(d.replace("-", "")) if d else _UNDATED for d in dates], dtype=np.int64)
+
+
+def _later_kept(j: int, ids: list[str], held: np.ndarray, pos: dict[str, np.ndarray],
+                first: dict[str, tuple[np.ndarray, np.ndarray]], day: np.ndarray, least: int) -> list[np.ndarray]:
+    """Additions of document ``j`` that copies made later kept: runs it shares only with later documents.
+
+    Such a run is ``j``'s own when documents older than ``j`` read straight on
+    across the place where it stands (:func:`_insertions` with them as judges):
+    ``j`` inserted it and its copies kept it.  A copy of ``j`` would keep it too,
+    so a document lacking it was not copied from ``j``.  Nothing is an addition
+    of an undated document or of the oldest one: no older text to measure against.
+
+    Returns:
+        The material indices of each such run.
+    """
+    if day[j] >= _UNDATED or not (day < day[j]).any() or not len(held):
+        return []
+    later = (day > day[j]) & (day < _UNDATED)
+    later[j] = True
+    px = pos[ids[j]]
+    mine = np.where(px >= 0, ~(held & ~later[None, :]).any(1)[np.maximum(px, 0)], False)
+    judges = {ids[k] for k in np.nonzero(day < day[j])[0]}
+    runs = _insertions(ids[j], _runs(mine, least), pos, first, least, judges)
+    return [px[a:b][px[a:b] >= 0] for a, b in runs]
+
+
+
 
 
 def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
@@ -200,33 +242,42 @@ def _first_positions(pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _insertions(doc: str, alone: np.ndarray, pos: dict[str, np.ndarray],
-                first: dict[str, tuple[np.ndarray, np.ndarray]], least: int) -> int:
-    """Units of text only ``doc`` has that it *inserted* (a local paragraph), not a slot it filled.
+                first: dict[str, tuple[np.ndarray, np.ndarray]], least: int,
+                judges: set[str] | None = None) -> list[tuple[int, int]]:
+    """Runs of ``doc``'s own text (``alone``) that it *inserted* (a local paragraph), not a slot it filled.
 
     The shared shingles on both sides of each such run are looked up in the
-    other documents: where they stand much closer together there, ``doc``
-    added text; where about as far apart, every document filled the same slot
-    with its own words (names, dates, phone numbers), which copies never keep.
+    other documents (or only in ``judges``): where they stand much closer
+    together there, ``doc`` added text; where about as far apart, every
+    document filled the same slot with its own words (names, dates, phone
+    numbers), which copies never keep.  With ``judges``, a run nobody of them
+    reads across, or at an end of the document, is not shown to be inserted.
+
+    Returns:
+        ``(start, end)`` positions of the inserted runs.
     """
     edges = np.diff(np.concatenate(([0], alone.astype(np.int8), [0])))
     py = pos[doc]
-    total = 0
+    out = []
     for a, b in zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]):
         before, after = np.nonzero(py[:a] >= 0)[0], np.nonzero(py[b:] >= 0)[0]
         if not len(before) or not len(after):
-            total += int(b - a)  # at an end of the document: an addition
+            if judges is None:
+                out.append((int(a), int(b)))  # at an end of the document: an addition
             continue
         pb, pa = int(before[-1]), int(b + after[0])
         gaps = []
         for other, (u, at) in first.items():
-            if other == doc or not len(u):
+            if other == doc or not len(u) or (judges is not None and other not in judges):
                 continue
             kb, ka = np.searchsorted(u, [py[pb], py[pa]])
             if kb < len(u) and ka < len(u) and u[kb] == py[pb] and u[ka] == py[pa] and at[ka] > at[kb]:
                 gaps.append(int(at[ka] - at[kb]))
+        if not gaps and judges is not None:
+            continue
         if not gaps or (pa - pb) - float(np.median(gaps)) >= least:
-            total += int(b - a)  # nobody else has text on both sides, or they have it closer: inserted
-    return total
+            out.append((int(a), int(b)))  # nobody else has text on both sides, or they have it closer: inserted
+    return out
 
 
 def _common_shingles(comp_of: dict[str, int], spread: int, seqs: dict[str, tuple]) -> np.ndarray:
@@ -335,8 +386,9 @@ def _candidates(comp: _Component, docs: dict[str, Document], linked: set[tuple[s
         for yi, y in enumerate(ids):
             if yi == xi or (x, y) not in linked or older[xi, yi]:
                 continue
+            lost = sum(len(r) for r in comp.own[yi] if len(r) and held[r, xi].mean() < 0.5) if comp.own else 0
             out[(y, x)] = _Candidate(y, x, float(missing[yi]) / max(1, any_wit), float(shared[yi]) / max(1, mine),
-                                     int(shared[yi]), int(extra[yi]), int(comp.private[yi]),
+                                     int(shared[yi]), int(extra[yi]), int(comp.private[yi]) + lost,
                                      float(kept[yi, xi]) / max(1, int(comp.length[yi])), len(cols), int(slips[yi]))
     return out
 
@@ -603,7 +655,7 @@ def build_lineage(documents: Sequence[Document], pairs: Sequence[Pair], families
                     if (y, x) in linked and not _older(docs, x, y):
                         graph.add_edge(y, x, weight=1.0 + pair_of[frozenset((x, y))].coverage_a)
             continue
-        mat = _material(comp, seqs, common, params)
+        mat = _material(comp, seqs, common, params, [docs[x].metadata.date for x in comp])
         mats.append(mat)
         found = _candidates(mat, docs, linked, params) if len(mat.held) else {}
         cands.update(found)

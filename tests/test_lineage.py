@@ -94,6 +94,22 @@ def test_every_dated_edge_points_from_older_to_newer_even_when_dates_are_shuffle
                 assert when[e.parent] <= when[e.child], (seed, e.parent, e.child)
 
 
+def test_a_document_lacking_what_a_source_added_and_its_copy_kept_is_not_that_source_s_copy():
+    # a adds a paragraph of its own, which the older o reads straight across and c, copied
+    # from a, keeps; b lacks it: b was not copied from a, although a is a whole copy of b's text
+    rng = random.Random(7)
+    model = sentences(rng, 14)
+    o = derive(model, rng, drop=1, add=1)
+    a = derive(model, rng, drop=0, add=1)
+    c = derive(a, rng, drop=0, add=1)
+    b = derive(model, rng, drop=0, add=1)
+    docs = [document("o.txt", o, "2019-03-01"), document("a.txt", a, "2020-05-01"),
+            document("c.txt", c, "2021-02-01"), document("b.txt", b, "2021-06-01")]
+    found = parents(lineage(docs))
+    assert found["c.txt"] == "a.txt"
+    assert found["b.txt"] != "a.txt"
+
+
 # --- an unseen model --------------------------------------------------------------------------
 
 def hidden_family(seed: int, n: int = 3):
