@@ -6,6 +6,7 @@ passed (``check``), 1 policy violated (``check``), 2 usage or input error.
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -69,7 +70,10 @@ def _print_to(output: str | None, draw) -> None:
         with open(output, "w", encoding="utf-8") as fh:
             draw(Console(file=fh, width=120, color_system=None))
     else:
-        draw(Console(highlight=False))
+        console = Console(highlight=False)
+        if not console.is_terminal and "COLUMNS" not in os.environ:
+            console = Console(highlight=False, width=120)  # piped: the width of a report file, not 80
+        draw(console)
 
 
 def _report_problems(problems) -> None:
@@ -78,7 +82,7 @@ def _report_problems(problems) -> None:
         err.print(f"provenance: skipped {p.path}: {p.reason}", markup=False, soft_wrap=True)
 
 
-def _render(result, fmt: str, output: str | None, show_boilerplate: bool) -> None:
+def _render(result, fmt: str, output: str | None, show_boilerplate: bool, top: int = 0) -> None:
     if fmt == "json":
         from .report.json import render_json
 
@@ -94,7 +98,7 @@ def _render(result, fmt: str, output: str | None, show_boilerplate: bool) -> Non
     else:
         from .report.text import render_scan
 
-        _print_to(output, lambda console: render_scan(result, console, show_boilerplate))
+        _print_to(output, lambda console: render_scan(result, console, show_boilerplate, top))
 
 
 exclude_option = click.option("--exclude", "exclude", multiple=True, metavar="GLOB",
@@ -125,9 +129,11 @@ def main() -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here instead of stdout.")
 @click.option("--index", "index_path", help="Also keep the documents in this index (a path, or a redis:// URL).")
 @click.option("--boilerplate", "show_boilerplate", is_flag=True, help="Also list pairs that share only stock language.")
+@click.option("--top", type=click.IntRange(min=0), default=50, show_default=True,
+              help="Rows of the terminal table (0: all); JSON and HTML always hold every pair.")
 @exclude_option
 @_common
-def scan(paths, fmt, output, index_path, show_boilerplate, exclude, no_t2s, no_split) -> None:
+def scan(paths, fmt, output, index_path, show_boilerplate, top, exclude, no_t2s, no_split) -> None:
     """Find every pair of documents under PATHS that share text, with the passages."""
     from .pipeline import scan as run_scan
 
@@ -148,7 +154,7 @@ def scan(paths, fmt, output, index_path, show_boilerplate, exclude, no_t2s, no_s
     _report_problems(result.problems)
     if not result.documents:
         raise InputError("no readable document in " + ", ".join(paths)) from None
-    _render(result, fmt, output, show_boilerplate)
+    _render(result, fmt, output, show_boilerplate, top)
 
 
 @main.command("index")

@@ -22,11 +22,19 @@ def test_scan_prints_the_copied_pairs_most_copied_first(samples_dir):
     res = run("scan", samples_dir)
     assert res.exit_code == 0
     lines = res.output.splitlines()
-    assert lines[0].startswith("9 documents, 4 copied pairs, ")
+    assert lines[0] == "9 documents (5 files), 4 copied pairs, 10 sharing only boilerplate (--boilerplate to list)"
     body = "\n".join(lines)
     for a, b in (("000", "001"), ("001", "003"), ("001", "004"), ("000", "002")):
         assert any(a in line and b in line and "copy" in line for line in lines), (a, b, body)
     assert not any(("002" in line and "003" in line) for line in lines)
+
+
+def test_scan_table_stops_at_top_and_says_how_many_more(samples_dir):
+    lines = run("scan", samples_dir, "--top", "2").output.splitlines()
+    rows = [line for line in lines if line.rstrip().endswith(" copy")]
+    assert len(rows) == 2
+    assert lines[-1] == "… 2 more pairs (--top 0 lists all; --format json has every passage)"
+    assert len([ln for ln in run("scan", samples_dir, "--top", "0").output.splitlines() if ln.rstrip().endswith(" copy")]) == 4
 
 
 def test_scan_json_is_deterministic_and_has_the_contract(samples_dir, tmp_path):

@@ -14,8 +14,8 @@ def _pct(x: float) -> str:
     return f"{x * 100:.0f}%" if x >= 0.005 or x == 0 else "<1%"
 
 
-def pairs_table(result: ScanResult, show_boilerplate: bool = False) -> Table:
-    """The table of pairs, most copied first."""
+def pairs_table(result: ScanResult, show_boilerplate: bool = False, top: int = 0) -> Table:
+    """The table of pairs, most copied first (the first ``top`` of them when ``top`` > 0)."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("document A", overflow="fold")
     table.add_column("document B", overflow="fold")
@@ -24,25 +24,29 @@ def pairs_table(result: ScanResult, show_boilerplate: bool = False) -> Table:
     table.add_column("passages", justify="right")
     table.add_column("longest", justify="right")
     table.add_column("kind")
-    for p in result.pairs:
-        if p.kind == "boilerplate" and not show_boilerplate:
-            continue
+    shown = [p for p in result.pairs if p.kind == "copy" or show_boilerplate]
+    for p in shown[:top] if top > 0 else shown:
         style = None if p.kind == "copy" else "dim"
         table.add_row(p.a, p.b, _pct(p.coverage_a), _pct(p.coverage_b), str(len(p.passages)),
                       f"{p.longest} chars", p.kind, style=style)
     return table
 
 
-def render_scan(result: ScanResult, console: Console, show_boilerplate: bool = False) -> None:
-    """Print the scan summary: counts, the pairs table, and files that could not be used."""
+def render_scan(result: ScanResult, console: Console, show_boilerplate: bool = False, top: int = 0) -> None:
+    """Print the scan summary: counts, the pairs table (``top`` rows at most when > 0), unusable files."""
     copies = [p for p in result.pairs if p.kind == "copy"]
     bp = len(result.pairs) - len(copies)
+    files = len({d.path for d in result.documents})
+    parts = f" ({files} files)" if files < len(result.documents) else ""
     console.print(
-        f"{len(result.documents)} documents, {len(copies)} copied pairs"
+        f"{len(result.documents)} documents{parts}, {len(copies)} copied pairs"
         + (f", {bp} sharing only boilerplate" + ("" if show_boilerplate else " (--boilerplate to list)") if bp else "")
     )
     if copies or (show_boilerplate and result.pairs):
-        console.print(pairs_table(result, show_boilerplate))
+        console.print(pairs_table(result, show_boilerplate, top))
+        listed = sum(1 for p in result.pairs if p.kind == "copy" or show_boilerplate)
+        if 0 < top < listed:
+            console.print(f"… {listed - top} more pairs (--top 0 lists all; --format json has every passage)")
     for prob in result.problems:
         console.print(f"[yellow]skipped[/] {prob.path}: {prob.reason}")
 
