@@ -91,6 +91,8 @@ class LineageParams:
         stock_spread: Shingles found in this many components are stock text, not material.
         against: An undated edge whose pair clues point the other way at least this
             confidently (:func:`provenance.direction.orient`) is not drawn.
+        min_inherited: Units of a source's novelties (text it wrote, see :func:`_novel`) a
+            child must hold for the source's unkept additions not to rule it out.
     """
 
     k_char: int = 8
@@ -104,6 +106,7 @@ class LineageParams:
     max_component: int = 1500
     stock_spread: int = 2
     against: float = 0.2
+    min_inherited: int = 24
 
 
 def hypothetical_id(family_id: str) -> str:
@@ -158,6 +161,7 @@ class _Component:
     run: int                         # shortest run of units that counts (a word weighs two characters)
     length: np.ndarray               # per document: units that start a shingle
     own: list[list[np.ndarray]] = field(default_factory=list)  # per document: its additions kept by later copies
+    novel: np.ndarray | None = None  # novel[v, j]: material v first appears in document j
 
 
 def _material(ids: list[str], seqs: dict[str, tuple[np.ndarray, np.ndarray, int]], common: np.ndarray,
@@ -187,7 +191,34 @@ def _material(ids: list[str], seqs: dict[str, tuple[np.ndarray, np.ndarray, int]
     for j, i in enumerate(ids):
         private[j] = sum(b - a for a, b in _insertions(i, alone_runs[i], pos, first, least))
         own.append(_later_kept(j, ids, held, pos, first, day, least))
-    return _Component(ids, held, pos, private, max(2, round(p.min_run * scale)), length, own)
+    return _Component(ids, held, pos, private, max(2, round(p.min_run * scale)), length, own, _novel(held, day))
+
+
+def _novel(held: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """``novel[v, j]``: material ``v`` first appears in document ``j``.
+
+    Document ``j`` holds it, an older document holds most of ``j``'s text but
+    not this, nor does any document dated before ``j`` (or undated), and at most
+    a quarter of the component holds it: ``j`` wrote it (a rewritten sentence, a
+    paragraph of its own) and whoever else holds it took it from ``j``.  What
+    most of a family holds is its model's text, not one copy's novelty; the
+    oldest document and undated ones have no novelties: there is no older text
+    to tell them from.
+    """
+    novel = np.zeros(held.shape, bool)
+    if not held.size:
+        return novel
+    few = held.sum(1) <= max(3, 0.25 * held.shape[1])  # what most of a family holds is its model's, not one copy's
+    dated = day < _UNDATED
+    size = held.sum(0)
+    for j in np.nonzero(dated & (day > day.min()))[0]:
+        before = (day < day[j]) | ~dated
+        before[j] = False
+        close = before & (held[held[:, j]].sum(0) >= 0.5 * size[j])
+        if not close.any():
+            continue  # no older document holds most of j's text: nothing to tell j's own words from
+        novel[:, j] = held[:, j] & ~held[:, before].any(1) & few
+    return novel
 
 
 _UNDATED = 99999999
@@ -310,9 +341,12 @@ class _Candidate:
     whole: float        # share of the source's text the child holds (1: a whole copy, small: an excerpt)
     witnesses: int      # documents that testified
     slips: int = 0      # witnessed units the source lacks in runs too short to rule it out
+    inherited: int = 0  # units of the source's novelties the child holds (in runs)
 
     def valid(self, p: LineageParams) -> bool:
         own = self.private if self.whole >= p.whole_copy else 0  # an excerpt leaves the rest of its source out
+        # a copy may drop its source's own paragraph; it is the copy still when it kept what the source wrote
+        own = 0 if self.inherited >= p.min_inherited else own
         return self.missing <= p.max_missing and self.cover >= p.min_cover and own <= p.max_private
 
     @property
@@ -387,9 +421,14 @@ def _candidates(comp: _Component, docs: dict[str, Document], linked: set[tuple[s
             if yi == xi or (x, y) not in linked or older[xi, yi]:
                 continue
             lost = sum(len(r) for r in comp.own[yi] if len(r) and held[r, xi].mean() < 0.5) if comp.own else 0
+            inherited = 0
+            if comp.novel is not None and comp.novel[:, yi].any():
+                took = np.where(px >= 0, comp.novel[np.maximum(px, 0), yi], False)
+                inherited = int(_runs(took, comp.run).sum())
             out[(y, x)] = _Candidate(y, x, float(missing[yi]) / max(1, any_wit), float(shared[yi]) / max(1, mine),
                                      int(shared[yi]), int(extra[yi]), int(comp.private[yi]) + lost,
-                                     float(kept[yi, xi]) / max(1, int(comp.length[yi])), len(cols), int(slips[yi]))
+                                     float(kept[yi, xi]) / max(1, int(comp.length[yi])), len(cols), int(slips[yi]),
+                                     inherited)
     return out
 
 
