@@ -92,7 +92,9 @@ class LineageParams:
         against: An undated edge whose pair clues point the other way at least this
             confidently (:func:`provenance.direction.orient`) is not drawn.
         min_inherited: Units of a source's novelties (text it wrote, see :func:`_novel`) a
-            child must hold for the source's unkept additions not to rule it out.
+            child must hold for the source's unkept additions not to rule it out; also the
+            novelties a source must have before a child keeping none of them rules it out.
+        min_kept: Share of a source's novelties a child must keep (else it did not copy that source).
     """
 
     k_char: int = 8
@@ -107,6 +109,7 @@ class LineageParams:
     stock_spread: int = 2
     against: float = 0.2
     min_inherited: int = 24
+    min_kept: float = 0.2
 
 
 def hypothetical_id(family_id: str) -> str:
@@ -342,12 +345,16 @@ class _Candidate:
     witnesses: int      # documents that testified
     slips: int = 0      # witnessed units the source lacks in runs too short to rule it out
     inherited: int = 0  # units of the source's novelties the child holds (in runs)
+    novelties: int = 0  # units of the source's novelties (in runs)
 
     def valid(self, p: LineageParams) -> bool:
         own = self.private if self.whole >= p.whole_copy else 0  # an excerpt leaves the rest of its source out
         # a copy may drop its source's own paragraph; it is the copy still when it kept what the source wrote
         own = 0 if self.inherited >= p.min_inherited else own
-        return self.missing <= p.max_missing and self.cover >= p.min_cover and own <= p.max_private
+        # the source wrote text of its own and the child kept none of it: the child has the older reading
+        ignored = self.novelties >= p.min_inherited and self.inherited < p.min_kept * self.novelties
+        return (self.missing <= p.max_missing and self.cover >= p.min_cover and own <= p.max_private
+                and not ignored)
 
     @property
     def score(self) -> float:
@@ -421,14 +428,16 @@ def _candidates(comp: _Component, docs: dict[str, Document], linked: set[tuple[s
             if yi == xi or (x, y) not in linked or older[xi, yi]:
                 continue
             lost = sum(len(r) for r in comp.own[yi] if len(r) and held[r, xi].mean() < 0.5) if comp.own else 0
-            inherited = 0
+            inherited = novelties = 0
             if comp.novel is not None and comp.novel[:, yi].any():
                 took = np.where(px >= 0, comp.novel[np.maximum(px, 0), yi], False)
                 inherited = int(_runs(took, comp.run).sum())
+                py = comp.pos[y]
+                novelties = int(_runs(np.where(py >= 0, comp.novel[np.maximum(py, 0), yi], False), comp.run).sum())
             out[(y, x)] = _Candidate(y, x, float(missing[yi]) / max(1, any_wit), float(shared[yi]) / max(1, mine),
                                      int(shared[yi]), int(extra[yi]), int(comp.private[yi]) + lost,
                                      float(kept[yi, xi]) / max(1, int(comp.length[yi])), len(cols), int(slips[yi]),
-                                     inherited)
+                                     inherited, novelties)
     return out
 
 
@@ -695,6 +704,9 @@ def build_lineage(documents: Sequence[Document], pairs: Sequence[Pair], families
                         graph.add_edge(y, x, weight=1.0 + pair_of[frozenset((x, y))].coverage_a)
             continue
         mat = _material(comp, seqs, common, params, [docs[x].metadata.date for x in comp])
+        for j, x in enumerate(comp):
+            if docs[x].metadata.template:
+                mat.private[j] = 0  # what only a fill-in template has are its blanks, which every copy fills
         mats.append(mat)
         found = _candidates(mat, docs, linked, params) if len(mat.held) else {}
         cands.update(found)
