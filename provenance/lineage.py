@@ -95,6 +95,8 @@ class LineageParams:
             child must hold for the source's unkept additions not to rule it out; also the
             novelties a source must have before a child keeping none of them rules it out.
         min_kept: Share of a source's novelties a child must keep (else it did not copy that source).
+        max_borrowed: ``max_missing`` for a child that kept its source's novelties (it may have taken
+            a paragraph or two from another document too).
     """
 
     k_char: int = 8
@@ -110,6 +112,7 @@ class LineageParams:
     against: float = 0.2
     min_inherited: int = 24
     min_kept: float = 0.2
+    max_borrowed: float = 0.15
 
 
 def hypothetical_id(family_id: str) -> str:
@@ -353,7 +356,9 @@ class _Candidate:
         own = 0 if self.inherited >= p.min_inherited else own
         # the source wrote text of its own and the child kept none of it: the child has the older reading
         ignored = self.novelties >= p.min_inherited and self.inherited < p.min_kept * self.novelties
-        return (self.missing <= p.max_missing and self.cover >= p.min_cover and own <= p.max_private
+        # a copy may also take a paragraph from elsewhere: with what the source wrote kept, more may be missing
+        missing = p.max_missing if self.inherited < p.min_inherited else p.max_borrowed
+        return (self.missing <= missing and self.cover >= p.min_cover and own <= p.max_private
                 and not ignored)
 
     @property

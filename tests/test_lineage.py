@@ -110,6 +110,35 @@ def test_a_document_lacking_what_a_source_added_and_its_copy_kept_is_not_that_so
     assert found["b.txt"] != "a.txt"
 
 
+def rewrite(src: list[str], rng: random.Random, k: int) -> list[str]:
+    """``k`` sentences written anew: the copy's novelties."""
+    out = list(src)
+    for i in rng.sample(range(1, len(out)), k):
+        out[i] = sentences(rng, 1)[0]
+    return out
+
+
+def test_a_copy_keeping_what_its_source_wrote_stays_its_copy_though_it_dropped_the_source_s_paragraph():
+    rng = random.Random(11)
+    model = sentences(rng, 16)
+    o = derive(model, rng, drop=1, add=1)
+    y = rewrite(derive(model, rng, drop=0, add=1), rng, 4)        # y writes four sentences anew
+    own = next(p for p in y if p not in model and len(p) > 40)     # and adds a paragraph of its own
+    x = [p for p in y if p != own]                                  # x keeps y's sentences, drops y's paragraph
+    docs = [document("o.txt", o, "2019-01-01"), document("y.txt", y, "2020-01-01"), document("x.txt", x, "2021-01-01")]
+    assert parents(lineage(docs))["x.txt"] == "y.txt"
+
+
+def test_a_document_keeping_none_of_what_an_older_sibling_wrote_is_not_its_copy():
+    rng = random.Random(12)
+    model = sentences(rng, 16)
+    o = derive(model, rng, drop=1, add=1)
+    y = rewrite(derive(model, rng, drop=0, add=0), rng, 4)
+    x = derive(model, rng, drop=0, add=1)                           # the model's own sentences, not y's
+    docs = [document("o.txt", o, "2019-01-01"), document("y.txt", y, "2020-01-01"), document("x.txt", x, "2021-01-01")]
+    assert parents(lineage(docs)).get("x.txt") != "y.txt"
+
+
 # --- an unseen model --------------------------------------------------------------------------
 
 def hidden_family(seed: int, n: int = 3):
