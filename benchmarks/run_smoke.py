@@ -16,6 +16,7 @@ HERE = Path(__file__).resolve().parent
 RUNS = [
     ["bench_seeds.py"],
     ["bench_accuracy.py", "--smoke"],
+    ["bench_lineage.py", "--smoke", "--errors"],
     ["bench_licences.py", "--smoke"],
     ["bench_speed.py", "--smoke"],
 ]
