@@ -47,6 +47,8 @@ _SIGNING = re.compile(
     r"印发|发布|制发|签发|通过|批准|\b(?:dated|signed|issued|adopted|approved|passed|done|given|enacted|ordained|"
     r"resolved|made|fait|gegeben|beschlossen|dado|hecho|firmado|approvato|dato)\b", re.IGNORECASE)
 """Words of a signing formula: a line holding one and ending with a date is signed on that date."""
+_AMENDED = re.compile(r"修正|修订|修改|(?i:\bamended\b|\brevised\b|\bgeändert\b|\bmodifié)")
+"""An amendment recorded in a heading: its date is the date of the text as it now reads."""
 _TITLE_END = re.compile(
     r"(?:通知|预案|方案|办法|条例|规定|意见|决定|决议|通告|公告|通报|报告|请示|批复|函|纪要|规划|计划|细则|规则|"
     r"制度|章程|守则|标准|指南|总结|要点|措施|答复|公约|须知)[》」』)）]?$")
@@ -58,7 +60,8 @@ _DOCNUM_LATIN = re.compile(
     r"décret|arrêté|verordnung|decreto|resolución)\s+(?:(?:no|nr|n°|núm|number)\.?\s*)?|(?:no|nr|n°|núm)\.?\s*(?=\d))"
     r"\d{1,5}(?:[/-]\d{1,4})?\b")
 _NOISE = re.compile(r"^(?:<!--|##paid|本文来源|本文档|编辑密码|https?://|www\.|-{3,}|\*{3,}|第\s*\d+\s*页|- ?\d+ ?-$)")
-_EFFECTIVE = re.compile(r"施行|生效|(?i:effective|entry into force|in kraft|entre en vigueur|entrará en vigor)")
+_EFFECTIVE_BEFORE = re.compile(r"(?i:effective|entry into force|in kraft|entre en vigueur|entrará en vigor)\W*(?:\w+\W+){0,2}$")
+"""Words before a date that make it the date the text takes effect (Han text says so after the date: 起施行)."""
 _CONNECTIVE = re.compile(r"(?i)\b(?:of|and|for|the|to|on|in|a|an|de|du|des|la|le|der|die|das|und|über|y|e|del|di)$")
 
 
@@ -96,6 +99,17 @@ def _split_orgs(s: str) -> str | None:
             return None
         parts += found
     return " ".join(parts) or None
+
+
+def _takes_effect(text: str, d: DateMatch) -> bool:
+    """The date is when the text takes effect (``自2020年1月1日起施行``, ``effective 1 March 2021``), not its own date.
+
+    Only the words next to the date count, so one heading line that records an
+    adoption, a publication "施行" and a later amendment keeps its other dates.
+    """
+    after = text[d.span[1] : d.span[1] + 8]
+    before = text[max(0, d.span[0] - 24) : d.span[0]]
+    return bool(re.match(r"\s*(?:起|开始)?\s*(?:施行|生效|实施)", after) or _EFFECTIVE_BEFORE.search(before.split("\n")[-1]))
 
 
 def _date_role(d: DateMatch, line: str) -> str | None:
@@ -139,7 +153,8 @@ def issue_date(text: str) -> tuple[DateMatch | None, tuple[int, int, str] | None
         return max(i for i, s in enumerate(starts) if s <= d.span[0])
 
     cands = [(d, line_of(d)) for d in scan_dates(text)]
-    cands = [(d, i) for d, i in cands if not _EFFECTIVE.search(lines[i][2])]
+    cands = [(d, i) for d, i in cands if not _takes_effect(text, d)]
+
     def signed(d: DateMatch, i: int) -> bool:
         """The date is alone on its line, or ends a signing formula that a PDF wrap may have cut in two."""
         if _date_role(d, lines[i][2]) == "alone":
@@ -157,7 +172,8 @@ def issue_date(text: str) -> tuple[DateMatch | None, tuple[int, int, str] | None
         signed = [c for c in tail if "印发" not in lines[c[1]][2]] or tail
         d, i = signed[-1]
         return (d, lines[i], None) if d.iso else (None, lines[i], d.note)
-    head = [(d, i) for d, i in cands if i < zone and _date_role(d, lines[i][2])]
+    # a heading line recording an amendment dates the text as it now reads, wherever in the line it stands
+    head = [(d, i) for d, i in cands if i < zone and (_date_role(d, lines[i][2]) or _AMENDED.search(lines[i][2]))]
     valid = [(d, i) for d, i in head if d.iso]
     if valid:
         d, i = max(valid, key=lambda c: (c[0].iso, c[1]))

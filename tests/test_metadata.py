@@ -188,6 +188,20 @@ def test_a_sentence_ending_with_a_date_is_not_a_signature():
     assert extract_metadata(text).date is None
 
 
+def test_an_amended_regulation_is_dated_by_its_amendment():
+    text = ("# 某市大气污染防治条例\n\n2001年5月19日 某市人民代表大会常务委员会第二十七次会议通过\n\n"
+            "2001年6月15日 某省人民代表大会常务委员会批准2001年6月15日某市人民代表大会常务委员会公告公布施行"
+            "根据2018年9月7日某市人民代表大会常务委员会《关于修改等十九件地方性法规的决定》修正\n\n"
+            + "第一条 为了防治大气污染，制定本条例。\n" * 10 + "第三十条 本条例自2019年1月1日起施行。\n")
+    assert extract_metadata(text).date == "2018-09-07"
+
+
+def test_the_date_a_text_takes_effect_is_not_its_date():
+    assert extract_metadata("Plan\n\nbody.\n" + "x.\n" * 10 + "Effective 3 February 2024\n").date is None
+    text = "关于做好工作的通知\n" + "正文。\n" * 10 + "本办法自2024年3月1日起施行。\n某县人民政府\n2024年2月3日\n"
+    assert extract_metadata(text).date == "2024-02-03"
+
+
 def test_month_name_with_a_lost_letter():
     assert find_dates("Dated: Agust 1, 2009") == [("2009-08-01", (7, 20))]
     assert find_dates("3 Decmber 2011")[0][0] == "2011-12-03"
