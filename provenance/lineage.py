@@ -194,10 +194,25 @@ def _material(ids: list[str], seqs: dict[str, tuple[np.ndarray, np.ndarray, int]
     least = round(p.private_run * scale)
     day = _days(dates, len(ids))
     own: list[list[np.ndarray]] = []
+    f_day, f_count = _first_holders(held, day)
+    # sole_first[v, j]: j holds v and every other holder is dated after j
+    sole_first = held & (day[None, :] == f_day[:, None]) & (f_count == 1)[:, None] & (day < _UNDATED)[None, :]
     for j, i in enumerate(ids):
         private[j] = sum(b - a for a, b in _insertions(i, alone_runs[i], pos, first, least))
-        own.append(_later_kept(j, ids, held, pos, first, day, least))
+        own.append(_later_kept(j, ids, held, pos, first, day, least, sole_first))
     return _Component(ids, held, pos, private, max(2, round(p.min_run * scale)), length, own, _novel(held, day))
+
+
+def _first_holders(held: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per material row: the date of its earliest holder and how many hold it on that date.
+
+    Undated holders count as older than anyone (they may be), so material an
+    undated document holds has no dated first holder.
+    """
+    eff = np.where(day < _UNDATED, day, -1)
+    at = np.where(held, eff[None, :], np.iinfo(np.int64).max)
+    first = at.min(1) if held.shape[1] else np.zeros(len(held), np.int64)
+    return first, (at == first[:, None]).sum(1)
 
 
 def _novel(held: np.ndarray, day: np.ndarray) -> np.ndarray:
@@ -216,14 +231,14 @@ def _novel(held: np.ndarray, day: np.ndarray) -> np.ndarray:
         return novel
     few = held.sum(1) <= max(3, 0.25 * held.shape[1])  # what most of a family holds is its model's, not one copy's
     dated = day < _UNDATED
-    size = held.sum(0)
-    for j in np.nonzero(dated & (day > day.min()))[0]:
-        before = (day < day[j]) | ~dated
-        before[j] = False
-        close = before & (held[held[:, j]].sum(0) >= 0.5 * size[j])
-        if not close.any():
-            continue  # no older document holds most of j's text: nothing to tell j's own words from
-        novel[:, j] = held[:, j] & ~held[:, before].any(1) & few
+    heldf = held.astype(np.float32)
+    both = heldf.T @ heldf                                  # both[j, k]: material j and k hold
+    older = (day[None, :] < day[:, None]) | ~dated[None, :]  # older[j, k]: k is (or may be) older than j
+    np.fill_diagonal(older, False)
+    close = ((both >= 0.5 * np.diag(both)[:, None]) & older).any(1)  # an older document holds most of j's text
+    cols = dated & (day > day.min()) & close
+    first, _ = _first_holders(held, day)
+    novel[:, cols] = held[:, cols] & (day[None, cols] == first[:, None]) & few[:, None]
     return novel
 
 
@@ -238,7 +253,8 @@ def _days(dates: Sequence[str | None], n: int) -> np.ndarray:
 
 
 def _later_kept(j: int, ids: list[str], held: np.ndarray, pos: dict[str, np.ndarray],
-                first: dict[str, tuple[np.ndarray, np.ndarray]], day: np.ndarray, least: int) -> list[np.ndarray]:
+                first: dict[str, tuple[np.ndarray, np.ndarray]], day: np.ndarray, least: int,
+                sole_first: np.ndarray) -> list[np.ndarray]:
     """Additions of document ``j`` that copies made later kept: runs it shares only with later documents.
 
     Such a run is ``j``'s own when documents older than ``j`` read straight on
@@ -252,16 +268,11 @@ def _later_kept(j: int, ids: list[str], held: np.ndarray, pos: dict[str, np.ndar
     """
     if day[j] >= _UNDATED or not (day < day[j]).any() or not len(held):
         return []
-    later = (day > day[j]) & (day < _UNDATED)
-    later[j] = True
     px = pos[ids[j]]
-    mine = np.where(px >= 0, ~(held & ~later[None, :]).any(1)[np.maximum(px, 0)], False)
+    mine = np.where(px >= 0, sole_first[np.maximum(px, 0), j], False)
     judges = {ids[k] for k in np.nonzero(day < day[j])[0]}
     runs = _insertions(ids[j], _runs(mine, least), pos, first, least, judges)
     return [px[a:b][px[a:b] >= 0] for a, b in runs]
-
-
-
 
 
 def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
