@@ -426,23 +426,29 @@ def _candidates(comp: _Component, docs: dict[str, Document], linked: set[tuple[s
         kept[yi] = held[py[py >= 0]].sum(0)
     out: dict[tuple[str, str], _Candidate] = {}
     for xi, x in enumerate(ids):
+        # only x's possible sources are scored: linked to it and not younger
+        ys = np.array([yi for yi, y in enumerate(ids) if yi != xi and (x, y) in linked and not older[xi, yi]], np.int64)
+        if not len(ys):
+            continue
         px = comp.pos[x]
         m = np.zeros((len(px), n), bool)
         m[px >= 0] = held[px[px >= 0]]
         mine = int((px >= 0).sum())
         cols = np.nonzero(wit[:, xi])[0]
         any_wit = int(m[:, cols].any(1).sum()) if len(cols) else 0
-        relm = rel[np.ix_(cols, np.arange(n))].astype(np.float32)
-        relm[np.arange(len(cols)), cols] = 0
-        witnessed = (m[:, cols].astype(np.float32) @ relm) > 0.5 if len(cols) else np.zeros((len(px), n), bool)
-        gaps = witnessed & ~m
-        missing = _runs(gaps, comp.run).sum(0)
-        slips = gaps.sum(0) - missing
+        relm = rel[np.ix_(cols, ys)].astype(np.float32)
+        relm[cols[:, None] == ys[None, :]] = 0  # a witness does not testify about itself
+        my = m[:, ys]
+        witnessed = (m[:, cols].astype(np.float32) @ relm) > 0.5 if len(cols) else np.zeros(my.shape, bool)
+        gaps = witnessed & ~my
+        missing = np.zeros(n, np.int64)
+        slips = np.zeros(n, np.int64)
+        missing[ys] = _runs(gaps, comp.run).sum(0)
+        slips[ys] = gaps.sum(0) - missing[ys]
         shared = m.sum(0)
         extra = size - both[:, xi]
-        for yi, y in enumerate(ids):
-            if yi == xi or (x, y) not in linked or older[xi, yi]:
-                continue
+        for yi in ys.tolist():
+            y = ids[yi]
             lost = sum(len(r) for r in comp.own[yi] if len(r) and held[r, xi].mean() < 0.5) if comp.own else 0
             inherited = novelties = 0
             if comp.novel is not None and comp.novel[:, yi].any():
