@@ -425,6 +425,7 @@ def _candidates(comp: _Component, docs: dict[str, Document], linked: set[tuple[s
         py = comp.pos[y]
         kept[yi] = held[py[py >= 0]].sum(0)
     out: dict[tuple[str, str], _Candidate] = {}
+    novel_units: dict[int, int] = {}
     for xi, x in enumerate(ids):
         # only x's possible sources are scored: linked to it and not younger
         ys = np.array([yi for yi, y in enumerate(ids) if yi != xi and (x, y) in linked and not older[xi, yi]], np.int64)
@@ -454,8 +455,11 @@ def _candidates(comp: _Component, docs: dict[str, Document], linked: set[tuple[s
             if comp.novel is not None and comp.novel[:, yi].any():
                 took = np.where(px >= 0, comp.novel[np.maximum(px, 0), yi], False)
                 inherited = int(_runs(took, comp.run).sum())
-                py = comp.pos[y]
-                novelties = int(_runs(np.where(py >= 0, comp.novel[np.maximum(py, 0), yi], False), comp.run).sum())
+                if yi not in novel_units:
+                    py = comp.pos[y]
+                    novel_units[yi] = int(_runs(np.where(py >= 0, comp.novel[np.maximum(py, 0), yi], False),
+                                                comp.run).sum())
+                novelties = novel_units[yi]
             out[(y, x)] = _Candidate(y, x, float(missing[yi]) / max(1, any_wit), float(shared[yi]) / max(1, mine),
                                      int(shared[yi]), int(extra[yi]), int(comp.private[yi]) + lost,
                                      float(kept[yi, xi]) / max(1, int(comp.length[yi])), len(cols), int(slips[yi]),
