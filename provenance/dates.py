@@ -61,6 +61,13 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("monthd", re.compile(
         rf"(?<![\w])(?P<mon>{_MONTH_RE})\.?\s+(?P<d>\d{{1,2}}){_ORD},?\s+(?P<y>\d{{4}})(?!\d)", re.IGNORECASE)),
 ]
+_NEEDS = {
+    "zh": re.compile("[年년]"), "ymd": re.compile(r"\d{4}[-./]"), "dmy": re.compile(r"\d\. ?\d"),
+    "slash": re.compile(r"\d/\d"), "dmonth": re.compile("[A-Za-zſK]"), "monthd": re.compile("[A-Za-zſK]"),
+}
+"""Per pattern, something every match contains (a month name always has an ASCII letter, or ſ or the Kelvin sign
+that match ``s`` and ``k`` when case is ignored):
+a text without it is not scanned with that pattern, which changes nothing but the time."""
 _GLUED_LINE = re.compile(rf"(?m)^{_H}*(?P<g>(?:19|20)\d(?:\d|{_H}){{2,8}}?){_H}*(?:印发|发布|制发)?{_H}*$")
 
 
@@ -161,6 +168,8 @@ def scan_dates(text: str) -> list[DateMatch]:
     """
     found: list[DateMatch] = []
     for kind, pat in _PATTERNS:
+        if not _NEEDS[kind].search(text):
+            continue
         for m in pat.finditer(text):
             raw, span = m.group(0), m.span()
             if kind == "slash":

@@ -255,3 +255,34 @@ def test_docstring_examples():
 
     for module in (dates, placeholders, metadata):
         assert doctest.testmod(module).failed == 0, module.__name__
+
+
+def _random_texts(n: int = 400) -> list[str]:
+    """Texts dense in the characters the date and placeholder patterns start with."""
+    import random
+
+    rng = random.Random(5)
+    alphabet = list("XxＸｘ×＊○〇◯某＿_【】[]{}<>19202 .-/年月日号镇县某些aAkKſ\n：:组长Mayjunedécembre二〇十") + [
+        "2023年2月22日", "20XX年", "19__年", "XX镇", "[NAME]", "{{name}}", "<<date>>", "22.02.2023", "3/4/2021",
+        "February 22, 2023", "22nd day of March, 2021", "2021624", "3××4", "二〇〇〇年", "××镇"]
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 80))) for _ in range(n)]
+
+
+def test_placeholder_scan_from_start_characters_finds_what_a_full_scan_finds():
+    from provenance.placeholders import _SIMPLE, _simple_matches
+
+    texts = _random_texts() + [fixture(p) for p in ("000", "001", "002", "003", "004")]
+    for text in texts:
+        fast = [(m.group(0), m.span(), m.lastgroup) for m in _simple_matches(text)]
+        assert fast == [(m.group(0), m.span(), m.lastgroup) for m in _SIMPLE.finditer(text)], text
+
+
+def test_date_scan_skipping_patterns_that_cannot_match_finds_what_a_full_scan_finds(monkeypatch):
+    import re
+
+    from provenance import dates
+
+    texts = _random_texts() + [fixture(p) for p in ("000", "001", "002", "003", "004")]
+    fast = [dates.scan_dates(t) for t in texts]
+    monkeypatch.setattr(dates, "_NEEDS", {k: re.compile("") for k in dates._NEEDS})
+    assert fast == [dates.scan_dates(t) for t in texts]
