@@ -25,6 +25,7 @@ import numpy as np
 
 from . import segment
 from .align import align
+from .arrays import unique
 from .candidates import ShingleStats, lsh_pairs, rare_shingle_pairs, shingle_stats
 from .config import Config
 from .fingerprint import Fingerprints, band_keys, fingerprint, shingle_hashes, shingle_sizes
@@ -66,37 +67,60 @@ def load_documents(paths: Iterable[str | os.PathLike], config: Config = Config()
     A compilation (篇一…篇五) becomes one document per part, ``file#N``.
     Files whose name or relative path matches a glob in ``exclude`` are left out.
     """
-    from .metadata import extract_metadata
-    from .read import ReadError, iter_files, read_document
+    from .read import ReadError
 
-    given = [Path(p) for p in paths]
-    root = _ids_root(given).resolve() if given else Path(".").resolve()
-    files = [f for f in iter_files(given) if not _excluded(f, root, exclude)]
+    root, files = list_files(paths, exclude)
     docs: list[Document] = []
     for n, path in enumerate(files):
         if progress:
             progress("read", n, len(files))
         try:
-            src = read_document(path)
+            docs += file_documents(path, root, config)
         except ReadError as err:
             if problems is not None:
                 problems.append(Problem(str(path), err.reason))
-            continue
-        try:
-            rel = path.resolve().relative_to(root).as_posix()
-        except ValueError:
-            rel = path.name
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        parts = segment.compilation_parts(src.text) if config.split_compilations else []
-        if not parts:
-            docs.append(Document(rel, str(path), src.text, 0, digest, src.format, extract_metadata(src.text)))
-            continue
-        for k, (a, b) in enumerate(parts, start=1):
-            text = src.text[a:b]
-            docs.append(Document(f"{rel}#{k}", str(path), text, a, digest, src.format, extract_metadata(text)))
     if progress:
         progress("read", len(files), len(files))
     return docs
+
+
+def list_files(paths: Iterable[str | os.PathLike], exclude: Sequence[str] = ()) -> tuple[Path, list[Path]]:
+    """The folder document ids are relative to, and the supported files under ``paths`` (sorted, not excluded)."""
+    from .read import iter_files
+
+    given = [Path(p) for p in paths]
+    root = _ids_root(given).resolve() if given else Path(".").resolve()
+    return root, [f for f in iter_files(given) if not _excluded(f, root, exclude)]
+
+
+def file_documents(path: Path, root: Path, config: Config = Config(),
+                   keep: Callable[[str, str], bool] | None = None) -> list[Document]:
+    """The documents of one file: the whole file, or one per part of a compilation.
+
+    The file is read once (its bytes are hashed for incremental indexing).  With
+    ``keep(doc_id, sha256)``, only the documents it accepts are built (their
+    metadata extracted): an index run skips unchanged ones this way.
+
+    Raises:
+        ReadError: The file cannot be used.
+    """
+    from .metadata import extract_metadata
+    from .read import read_with_bytes
+
+    src, data = read_with_bytes(path)
+    try:
+        rel = path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        rel = path.name
+    digest = hashlib.sha256(data).hexdigest()
+    parts = segment.compilation_parts(src.text) if config.split_compilations else []
+    spans = [(rel, 0, len(src.text))] if not parts else [(f"{rel}#{k}", a, b) for k, (a, b) in enumerate(parts, 1)]
+    out = []
+    for doc_id, a, b in spans:
+        if keep is None or keep(doc_id, digest):
+            text = src.text if not parts else src.text[a:b]
+            out.append(Document(doc_id, str(path), text, a, digest, src.format, extract_metadata(text)))
+    return out
 
 
 def _excluded(path: Path, root: Path, patterns: Sequence[str]) -> bool:
@@ -222,7 +246,7 @@ def judge_pair(x: Prepared, y: Prepared, raws: Sequence, stats: ShingleStats | N
         return None
     bp = config.boilerplate
     thresholds = common_thresholds(stats, config) if stats is not None else None
-    y_shingles = np.unique(y.shingle_set) if stats is not None else None
+    y_shingles = unique(y.shingle_set) if stats is not None else None
     passages = []
     evidence: dict[tuple[int, int], int] = {}
     for r in raws:
