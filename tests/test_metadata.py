@@ -286,3 +286,18 @@ def test_date_scan_skipping_patterns_that_cannot_match_finds_what_a_full_scan_fi
     fast = [dates.scan_dates(t) for t in texts]
     monkeypatch.setattr(dates, "_NEEDS", {k: re.compile("") for k in dates._NEEDS})
     assert fast == [dates.scan_dates(t) for t in texts]
+
+
+def test_document_number_search_skipping_impossible_patterns_equals_a_full_search():
+    import random
+
+    from provenance.metadata import _DOCNUM_LATIN, _DOCNUM_ZH, _docnum
+
+    rng = random.Random(3)
+    pieces = ["昂党政发", "〔2023〕", "[2021]", "（2019）", "【2020】", " ", "4", "号", "第", "No.", "no 12/2023", "Resolution",
+              "2021-45", "Decree", "n°", "abc", "镇", "\n", "(20", "19", "〔", "12"]
+    lines = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(3000)]
+    for line in lines:
+        want = _DOCNUM_ZH.search(line) or _DOCNUM_LATIN.search(line)
+        got = _docnum(line)
+        assert (got and (got.re.pattern, got.span())) == (want and (want.re.pattern, want.span())), line
