@@ -162,9 +162,8 @@ def scan(paths, fmt, output, index_path, show_boilerplate, exclude, no_t2s, no_s
 def index_cmd(paths, index_path, prune, rebuild, exclude, no_t2s, no_split) -> None:
     """Add the documents under PATHS to an index (only new or changed files are processed)."""
     from .index import DEFAULT_LOCATION, IndexProblem, open_index
-    from .indexing import index_documents
+    from .indexing import index_files
     from .model import Problem
-    from .pipeline import load_documents
 
     location = index_path or DEFAULT_LOCATION
     config = _config(not no_t2s, not no_split)
@@ -173,16 +172,16 @@ def index_cmd(paths, index_path, prune, rebuild, exclude, no_t2s, no_split) -> N
             Path(location + suffix).unlink(missing_ok=True)
     problems: list[Problem] = []
     with _progress(True) as progress:
-        docs = load_documents(list(paths), config, problems, progress, exclude)
-        _report_problems(problems)
-        if not docs:
-            raise InputError("no readable document in " + ", ".join(paths))
         try:
             with open_index(location, config.fingerprint, create=True) as idx:
-                rep = index_documents(idx, docs, config, prune_roots=paths if prune else (), progress=progress)
+                rep = index_files(idx, list(paths), config, prune=prune, exclude=exclude, problems=problems,
+                                  progress=progress)
                 total = idx.count()
         except IndexProblem as err:
             raise InputError(str(err)) from None
+    _report_problems(problems)
+    if rep.added + rep.updated + rep.unchanged == 0:
+        raise InputError("no readable document in " + ", ".join(paths))
     _stderr().print(f"{location}: {rep.added} added, {rep.updated} updated, {rep.unchanged} unchanged"
                     + (f", {rep.removed} pruned" if prune else "") + f"; {total} documents in the index",
                     markup=False, highlight=False, soft_wrap=True)
