@@ -11,12 +11,23 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from typing import TYPE_CHECKING
+
 import click
-from rich.console import Console
 
 from . import __version__
 from .config import Config
 from .fingerprint import FingerprintParams
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def _console(**kwargs) -> "Console":
+    """A rich console; rich is imported on first use (~30 ms a check with a machine format does without)."""
+    from rich.console import Console
+
+    return Console(**kwargs)
 
 FORMATS_SCAN = ("text", "json", "html", "dot", "mermaid")
 
@@ -28,14 +39,29 @@ class InputError(click.ClickException):
 
 
 def _stderr() -> Console:
-    return Console(stderr=True, highlight=False)
+    return _console(stderr=True, highlight=False)
+
+
+def _maybe_terminal() -> bool:
+    """False when rich would surely find stderr no terminal (so a CI run need not import rich for bars)."""
+    import os
+
+    if os.environ.get("TTY_COMPATIBLE") == "1" or os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return sys.stderr.isatty()
+    except (ValueError, AttributeError):
+        return False
 
 
 @contextmanager
 def _progress(enabled: bool) -> Iterator:
     """A progress callback drawing rich bars on stderr when it is a terminal, else a no-op."""
+    if not enabled or not _maybe_terminal():
+        yield None
+        return
     err = _stderr()
-    if not enabled or not err.is_terminal:
+    if not err.is_terminal:
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -67,9 +93,9 @@ def _print_to(output: str | None, draw) -> None:
     """Call ``draw(console)`` with the terminal's console, or a plain 120-column one writing to ``output``."""
     if output:
         with open(output, "w", encoding="utf-8") as fh:
-            draw(Console(file=fh, width=120, color_system=None))
+            draw(_console(file=fh, width=120, color_system=None))
     else:
-        draw(Console(highlight=False))
+        draw(_console(highlight=False))
 
 
 def _report_problems(problems) -> None:
@@ -237,7 +263,7 @@ def compare(a, b, width, no_t2s, no_split) -> None:
     if da.id == db.id:
         db = type(db)(db.id + " (2)", db.path, db.text, db.offset, db.sha256, db.format, db.metadata)
     pair = run_compare(prepare(da, config), prepare(db, config), None, config)
-    render_compare(da, db, pair, Console(width=width, highlight=False))
+    render_compare(da, db, pair, _console(width=width, highlight=False))
 
 
 def _result_for(paths, index_path, config, exclude):
@@ -330,7 +356,6 @@ def check(files, index_path, against, since, fmt, output, max_share, max_total, 
           update_index, exclude, no_t2s, no_split) -> None:
     """Check FILES (or --since REV) against an index: exit 0 passed, 1 policy violated, 2 usage or input error."""
     import os
-    import tempfile
 
     from .check import load_baseline, load_policy
     from .check import write_baseline as save_baseline
@@ -338,10 +363,9 @@ def check(files, index_path, against, since, fmt, output, max_share, max_total, 
     from .index import DEFAULT_LOCATION, IndexProblem, open_index
 
     config = _config(not no_t2s, not no_split)
-    err = _stderr()
 
     def fail(message: str) -> None:
-        err.print(f"Error: {message}", markup=False, highlight=False, soft_wrap=True)
+        _stderr().print(f"Error: {message}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(2)
 
     if index_path and against:
@@ -360,7 +384,7 @@ def check(files, index_path, against, since, fmt, output, max_share, max_total, 
             fail(str(e))
     if not paths:
         if since:
-            err.print(f"provenance: no supported file changed since {since}", markup=False, highlight=False, soft_wrap=True)
+            _stderr().print(f"provenance: no supported file changed since {since}", markup=False, highlight=False, soft_wrap=True)
             sys.exit(0)
         fail("nothing to check: give FILES or --since REV")
     base = None
@@ -376,6 +400,8 @@ def check(files, index_path, against, since, fmt, output, max_share, max_total, 
                 from .indexing import index_documents
                 from .model import Problem
                 from .pipeline import load_documents
+
+                import tempfile
 
                 tmp = tempfile.TemporaryDirectory(prefix="provenance-")
                 location = os.path.join(tmp.name, "index.sqlite")
@@ -401,7 +427,7 @@ def check(files, index_path, against, since, fmt, output, max_share, max_total, 
         target = policy.baseline or ".provenance/baseline.json"
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         save_baseline(findings, target)
-        err.print(f"provenance: baseline of {len(findings)} file(s) written to {target}", markup=False, highlight=False, soft_wrap=True)
+        _stderr().print(f"provenance: baseline of {len(findings)} file(s) written to {target}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(0)
     _render_check(findings, fmt, output)
     if all(f.verdict == "error" for f in findings):

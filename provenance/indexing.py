@@ -11,10 +11,8 @@ transaction, and compacts the index at the end.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Sequence, TypeVar
@@ -105,6 +103,9 @@ def _parallel(fn: Callable[[T], R], items: Sequence[T], workers: int | None, chu
     At most a few chunks per worker are in flight, so results never pile up in
     memory while this process writes.
     """
+    import multiprocessing as mp  # here, not at the top: a check never starts workers
+    from concurrent.futures import ProcessPoolExecutor
+
     workers = workers or os.cpu_count() or 1
     if workers < 2 or len(items) <= chunk or "fork" not in mp.get_all_start_methods():
         yield from map(fn, items)
@@ -268,14 +269,16 @@ def query(index: Index, doc: Document, config: Config = Config(), min_collisions
     Candidates are the stored documents whose windows collide with ``doc``'s in
     at least ``min_collisions`` bands (one or two collisions are what a shared
     stock phrase gives; a copied passage of fifty characters gives dozens), the
-    ``max_candidates`` with most collisions first.
+    ``max_candidates`` with the most distinctive collisions first (each band
+    key weighted by how few stored documents hold it:
+    :func:`~provenance.index.base.weigh_collisions`).
     """
     p = prepare(doc, config)
     fpp = config.fingerprint
     keys = band_keys(p.fp.signatures, fpp.bands, fpp.rows)
-    found = index.candidates(keys, min_collisions)
-    ranked = sorted((n, i) for i, n in found.items() if n >= min_collisions and i != doc.id)
-    ranked = [i for n, i in sorted(ranked, key=lambda t: (-t[0], t[1]))][:max_candidates]
+    found = index.candidates(keys, min_collisions, limit=max_candidates + 1)  # + 1: doc itself may be stored
+    ranked = sorted(((s, i) for i, s in found.items() if i != doc.id), key=lambda t: (-t[0], t[1]))
+    ranked = [i for _, i in ranked][:max_candidates]
     stats = _IndexStats(index)
     pairs = []
     for other_id in ranked:

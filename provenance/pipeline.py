@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
-import multiprocessing as mp
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -49,6 +48,12 @@ class Prepared:
     @property
     def shingle_set(self) -> np.ndarray:
         return self.shingles[self.valid]
+
+    @cached_property
+    def distinct_shingles(self) -> np.ndarray:
+        """The document's distinct shingle hashes, ascending (computed once)."""
+        return unique(self.shingle_set)
+
 
 
 def _ids_root(paths: Sequence[Path]) -> Path:
@@ -184,6 +189,9 @@ def prepare_all(docs: Sequence[Document], config: Config = Config(), progress: P
                 workers: int | None = None) -> list[Prepared]:
     """:func:`prepare` every document, in one process per core when there are many."""
     global _SHARED
+    import multiprocessing as mp  # here, not at the top: a check never starts workers
+    from concurrent.futures import ProcessPoolExecutor
+
     workers = workers or os.cpu_count() or 1
     if workers < 2 or len(docs) < 64 or "fork" not in mp.get_all_start_methods():
         out = []
@@ -205,6 +213,19 @@ def prepare_all(docs: Sequence[Document], config: Config = Config(), progress: P
     if progress:
         progress("fingerprint", len(docs), len(docs))
     return out
+
+
+def shared_valid(x: Prepared, y: Prepared) -> tuple[np.ndarray, np.ndarray]:
+    """``x.valid`` and ``y.valid`` limited to the shingles both documents have.
+
+    Alignment only ever seeds on shared shingles, and it counts repeats of
+    shared ones only, so aligning with these masks gives the same passages as
+    with ``valid`` (tested), while the hash join inside works on the shared
+    shingles alone: several times faster for a stored document that shares one
+    passage with a new one.
+    """
+    both = np.intersect1d(x.distinct_shingles, y.distinct_shingles, assume_unique=True)
+    return x.valid & _member(x.shingles, both), y.valid & _member(y.shingles, both)
 
 
 def _union_length(spans: Iterable[tuple[int, int]]) -> int:
@@ -230,9 +251,28 @@ def common_thresholds(stats: ShingleStats, config: Config) -> tuple[int, int]:
 
 def compare(x: Prepared, y: Prepared, stats: ShingleStats | None, config: Config) -> Pair | None:
     """Align two prepared documents into a :class:`Pair`, or ``None`` when they share nothing."""
-    raws = align(x.units.ids, x.shingles, x.valid, x.ks, x.units.weights(),
-                 y.units.ids, y.shingles, y.valid, config.align)
+    va, vb = shared_valid(x, y)
+    raws = align(x.units.ids, x.shingles, va, x.ks, x.units.weights(), y.units.ids, y.shingles, vb, config.align)
     return judge_pair(x, y, raws, stats, config)
+
+
+def _member(a: np.ndarray, sorted_b: np.ndarray) -> np.ndarray:
+    """``np.isin(a, sorted_b)`` for hash values ``a`` and a sorted, distinct ``sorted_b``.
+
+    A bitmap of ``sorted_b``'s low bits rules out most of ``a`` at once; only the
+    rest is binary-searched (unsorted needles make ``np.searchsorted`` slow).
+    """
+    out = np.zeros(a.shape, dtype=bool)
+    if sorted_b.size == 0 or a.size == 0:
+        return out
+    bits = 16 if sorted_b.size < 2048 else 20
+    mask = np.uint32((1 << bits) - 1)
+    table = np.zeros(1 << bits, dtype=bool)
+    table[sorted_b.astype(np.uint32) & mask] = True
+    maybe = np.flatnonzero(table[a.astype(np.uint32) & mask])
+    v = a[maybe]
+    out[maybe[sorted_b[np.searchsorted(sorted_b, v).clip(0, sorted_b.size - 1)] == v]] = True
+    return out
 
 
 def judge_pair(x: Prepared, y: Prepared, raws: Sequence, stats: ShingleStats | None, config: Config) -> Pair | None:
@@ -246,14 +286,14 @@ def judge_pair(x: Prepared, y: Prepared, raws: Sequence, stats: ShingleStats | N
         return None
     bp = config.boilerplate
     thresholds = common_thresholds(stats, config) if stats is not None else None
-    y_shingles = unique(y.shingle_set) if stats is not None else None
+    y_shingles = y.distinct_shingles if stats is not None else None
     passages = []
     evidence: dict[tuple[int, int], int] = {}
     for r in raws:
         share = 0.0
         if thresholds is not None:
             pos = np.nonzero(x.valid[r.i0 : r.i1])[0] + r.i0
-            pos = pos[np.isin(x.shingles[pos], y_shingles)]  # judge what is shared, not the edits around it
+            pos = pos[_member(x.shingles[pos], y_shingles)]  # judge what is shared, not the edits around it
             if pos.size:
                 df = stats.frequency(x.shingles[pos])
                 low, high = float((df >= thresholds[0]).mean()), float((df >= thresholds[1]).mean())
@@ -281,8 +321,8 @@ def _align_chunk(todo: list[tuple[int, int]]) -> list[tuple[int, int, list]]:
     out = []
     for i, j in todo:
         x, y = prepared[i], prepared[j]
-        raws = align(x.units.ids, x.shingles, x.valid, x.ks, x.units.weights(),
-                     y.units.ids, y.shingles, y.valid, config.align)
+        va, vb = shared_valid(x, y)
+        raws = align(x.units.ids, x.shingles, va, x.ks, x.units.weights(), y.units.ids, y.shingles, vb, config.align)
         if raws:
             out.append((i, j, raws))
     return out
@@ -306,6 +346,9 @@ def find_pairs(prepared: Sequence[Prepared], config: Config = Config(),
     aligned: list[tuple[int, int, list]] = []
     _SHARED = (prepared, config)
     try:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
         if workers > 1 and len(todo) > 256 and "fork" in mp.get_all_start_methods():
             with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
                 for n, part in enumerate(pool.map(_align_chunk, chunks)):

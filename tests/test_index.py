@@ -266,3 +266,19 @@ def test_redis_index_stores_buckets_in_datasketch_storage(redis_url, docs):
 def test_unreachable_redis_says_so():
     with pytest.raises(IndexProblem, match="cannot reach the Redis index"):
         open_index(f"redis://127.0.0.1:{_free_port()}/0", FingerprintParams())
+
+
+def test_candidates_limit_keeps_the_best_and_their_ties(tmp_path, docs):
+    from provenance.fingerprint import band_keys
+    from provenance.pipeline import prepare
+
+    config = Config()
+    fpp = config.fingerprint
+    with open_index(str(tmp_path / "i.sqlite"), fpp, create=True) as idx:
+        index_documents(idx, docs, config)
+        keys = band_keys(prepare(docs[3], config).fp.signatures, fpp.bands, fpp.rows)
+        every = idx.candidates(keys, 1)
+        best = sorted(every.values(), reverse=True)
+        two = idx.candidates(keys, 1, limit=2)
+        assert set(two) == {d for d, s in every.items() if s >= best[1]}
+        assert all(two[d] == every[d] for d in two)

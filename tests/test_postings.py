@@ -67,7 +67,9 @@ def test_lookup_equals_a_brute_force_join(db, n_docs, per_doc):
     run = _put(db, per_doc)
     assert run.bits == run_bits(sum(k.size for k in per_doc.values()))
     query = np.unique(np.concatenate([pool[:20], per_doc[1][-3:], rng.integers(0, 1 << KEY_BITS, 500, dtype=np.uint64)]))
-    assert _counts(lookup(db, query)) == _brute(per_doc, query)
+    assert _counts(lookup(db, query)[1]) == _brute(per_doc, query)
+    k, d = lookup(db, query)
+    assert all(np.isin(k[d == n], per_doc[int(n)]).all() for n in np.unique(d))
 
 
 def test_merge_keeps_live_postings_and_drops_removed_documents(db):
@@ -85,13 +87,13 @@ def test_merge_keeps_live_postings_and_drops_removed_documents(db):
     live = np.array(sorted(set(everything) - dead), dtype=np.uint32)
     dead_nums = np.array(sorted(dead), dtype=np.uint32)
     query = np.unique(np.concatenate([pool, rng.choice(np.concatenate(list(everything.values())), 300)]))
-    before = _counts(lookup(db, query))
+    before = _counts(lookup(db, query)[1])
     db.execute("BEGIN")
     new = merge(db, postings.runs(db), dead_nums)
     db.execute("COMMIT")
     assert postings.runs(db) == [new]
     assert new.postings == sum(everything[int(d)].size for d in live)
-    after = _counts(lookup(db, query))
+    after = _counts(lookup(db, query)[1])
     assert after == {d: c for d, c in before.items() if d not in dead}
     assert after == _brute({d: everything[d] for d in live.tolist()}, query)
     assert db.execute("SELECT count(*) FROM postings WHERE id >> 32 != ?", (new.run,)).fetchone()[0] == 0
@@ -115,6 +117,18 @@ def test_merge_plan_is_size_tiered():
     assert plan_merge([big, *four]) == four  # the big run is left alone
     many_mid = [Run(10 + i, 16, 8_000_000) for i in range(10)]
     assert plan_merge([big, *many_mid, *small]) == [*many_mid, *small]
+
+
+def test_collisions_are_weighted_by_how_few_documents_hold_each_key():
+    from provenance.index.base import weigh_collisions
+
+    keys = np.array([7, 7, 7, 9, 5, 5], np.uint64)
+    docs = np.array([1, 2, 3, 1, 1, 2], np.uint32)
+    nums, scores = weigh_collisions(keys, docs)
+    assert nums.tolist() == [1, 2, 3]
+    assert scores.tolist() == pytest.approx([1 / 3 + 1 + 1 / 2, 1 / 3 + 1 / 2, 1 / 3])
+    nums, _ = weigh_collisions(keys, docs, min_count=2)
+    assert nums.tolist() == [1, 2]
 
 
 def test_run_bits_keep_buckets_small():

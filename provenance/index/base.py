@@ -130,6 +130,42 @@ def entry_document(e: Entry) -> Document:
     return Document(e.id, e.path, unpack_text(e.text), e.offset, e.sha256, e.format, metadata_from_json(e.metadata))
 
 
+def weigh_collisions(keys: np.ndarray, docs: np.ndarray, min_count: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Score the documents a query collides with: each shared band key counts ``1 / (documents holding it)``.
+
+    A key held by two thousand stored documents is a window of stock language
+    (a sentence every plan repeats); one held by one or two is a passage those
+    documents share with the query.  Ranking by raw collision counts puts the
+    documents sharing most stock text first (measured on the 1M-paragraph speed
+    corpus: the planted copies ranked 1, 8, 208, 215 and 681 of ~3,000); by
+    this score they rank first to fifth.
+
+    Args:
+        keys: The band key of every collision (one per stored key and document).
+        docs: The document of each.
+        min_count: Documents with fewer collisions are left out.
+
+    Returns:
+        ``(documents, scores)``, documents ascending.
+    """
+    if keys.size == 0:
+        return np.zeros(0, docs.dtype), np.zeros(0)
+    order = np.argsort(keys, kind="stable")
+    k = keys[order]
+    first = np.concatenate(([True], k[1:] != k[:-1]))
+    group = np.cumsum(first) - 1
+    df = np.bincount(group)
+    weight = (1.0 / df)[group]
+    d = docs[order]
+    order = np.argsort(d, kind="stable")
+    d, weight = d[order], weight[order]
+    start = np.flatnonzero(np.concatenate(([True], d[1:] != d[:-1])))
+    counts = np.diff(np.concatenate((start, [d.size])))
+    scores = np.add.reduceat(weight, start)
+    keep = counts >= min_count
+    return d[start][keep], scores[keep]
+
+
 class Index(Protocol):
     """The operations the pipeline needs from an index."""
 
@@ -145,8 +181,11 @@ class Index(Protocol):
     def remove(self, items: Iterable[tuple[str, np.ndarray, np.ndarray]]) -> None:
         """Remove documents: ``(id, band keys, shingle hashes)`` as they were put."""
 
-    def candidates(self, band_keys: np.ndarray, min_count: int = 1) -> dict[str, int]:
-        """Stored documents with colliding windows, and how many distinct band keys each shares (at least ``min_count``)."""
+    def candidates(self, band_keys: np.ndarray, min_count: int = 1, limit: int | None = None) -> dict[str, float]:
+        """Stored documents sharing at least ``min_count`` distinct band keys, with their :func:`weigh_collisions` score.
+
+        With ``limit``, only the ``limit`` best (and any tied with the last of them).
+        """
 
     def get(self, doc_id: str) -> Document: ...
 

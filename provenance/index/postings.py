@@ -168,13 +168,13 @@ def _decode(run: Run, rows: Sequence[tuple[int, bytes, bytes]]) -> tuple[np.ndar
 _MAX_PARAMS = 30000  # below SQLite's limit on host parameters (32766)
 
 
-def lookup(db: sqlite3.Connection, keys: np.ndarray) -> np.ndarray:
-    """Document numbers of every posting whose key is in ``keys`` (short keys, unique, ascending).
+def lookup(db: sqlite3.Connection, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every posting whose key is in ``keys`` (short keys, unique, ascending): ``(keys, document numbers)``.
 
-    One number per (key, document) stored; call inside a read transaction so
+    One posting per (key, document) stored; call inside a read transaction so
     all runs are seen as of one moment.
     """
-    out = []
+    out_k, out_d = [], []
     for run in runs(db):
         buckets = unique(keys >> np.uint64(run.shift))
         if buckets.size >= (1 << run.bits):
@@ -184,13 +184,18 @@ def lookup(db: sqlite3.Connection, keys: np.ndarray) -> np.ndarray:
             ids = (buckets | np.uint64(_row_id(run.run))).tolist()
             for lo in range(0, len(ids), _MAX_PARAMS):
                 part = ids[lo : lo + _MAX_PARAMS]
-                rows += db.execute("SELECT id, rems, docs FROM postings WHERE id IN (%s)" % ",".join("?" * len(part)),
-                                   part).fetchall()
-        got, docs = _decode(run, rows)
+                rows += db.execute("SELECT id, rems, docs FROM postings WHERE id IN (%s) ORDER BY id"
+                                   % ",".join("?" * len(part)), part).fetchall()
+        got, docs = _decode(run, rows)  # ascending: rows in bucket order, each sorted
         if got.size:
-            at = np.searchsorted(keys, got).clip(0, keys.size - 1)
-            out.append(docs[keys[at] == got])
-    return np.concatenate(out) if out else np.zeros(0, np.uint32)
+            lo = np.searchsorted(got, keys, side="left")
+            n = np.searchsorted(got, keys, side="right") - lo
+            at = np.repeat(lo, n) + (np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n))
+            out_k.append(got[at])
+            out_d.append(docs[at])
+    if not out_k:
+        return np.zeros(0, np.uint64), np.zeros(0, np.uint32)
+    return np.concatenate(out_k), np.concatenate(out_d)
 
 
 def _range(db: sqlite3.Connection, run: Run, b0: int, b1: int) -> list:

@@ -85,16 +85,22 @@ class RedisIndex:
         text = unpack_text(self.r.hget(self.k_docs + ":text", doc_id))
         return Document(doc_id, d["path"], text, d["offset"], d["sha256"], d["format"], metadata_from_json(d["metadata"]))
 
-    def candidates(self, band_keys: np.ndarray, min_count: int = 1) -> dict[str, int]:
+    def candidates(self, band_keys: np.ndarray, min_count: int = 1, limit: int | None = None) -> dict[str, float]:
         keys = [self._key(k) for k in np.unique(np.asarray(band_keys, dtype=np.int64).ravel()).tolist()]
-        out: dict[str, int] = {}
+        count: dict[str, int] = {}
+        score: dict[str, float] = {}
         if not keys:
-            return out
-        for members in self.buckets.getmany(*keys):
+            return score
+        for members in self.buckets.getmany(*keys):  # weighted as base.weigh_collisions does
             for m in members:
                 doc_id = m.decode()
-                out[doc_id] = out.get(doc_id, 0) + 1
-        return {d: n for d, n in out.items() if n >= min_count}
+                count[doc_id] = count.get(doc_id, 0) + 1
+                score[doc_id] = score.get(doc_id, 0.0) + 1.0 / len(members)
+        out = {d: s for d, s in score.items() if count[d] >= min_count}
+        if limit is not None and len(out) > limit:
+            last = sorted(out.values(), reverse=True)[limit - 1]
+            out = {d: s for d, s in out.items() if s >= last}
+        return out
 
     def frequencies(self, shingles: np.ndarray) -> np.ndarray:
         if getattr(self, "_sketch", None) is None:
