@@ -29,9 +29,9 @@ from .pipeline import Prepared, Progress, compare, file_documents, list_files, p
 T = TypeVar("T")
 R = TypeVar("R")
 
-BATCH_KEYS = 8_000_000
-"""Band keys per write batch (about 100,000 paragraphs, ~250 MB here while it is written): bounds this
-process's memory, and makes a million paragraphs about ten runs to merge."""
+BATCH_KEYS = 5_000_000
+"""Band keys per write batch (about 60,000 paragraphs; one batch is written while the next fills): bounds this
+process's memory, and makes a million paragraphs about seventeen runs to merge."""
 BATCH_TEXT = 128 << 20
 """Compressed text bytes per write batch."""
 BATCH_DOCS = 65_536
@@ -77,12 +77,21 @@ def _remove(index: Index, doc_ids: Sequence[str], config: Config) -> None:
 
 
 class _Writer:
-    """Collects entries and writes them to the index in batches bounded in keys, text and documents."""
+    """Collects entries and writes them to the index in batches bounded in keys, text and documents.
+
+    A full batch is written by a background thread while the next one fills
+    (SQLite and numpy release the GIL for most of the work): this process keeps
+    taking the workers' results instead of making them wait through each
+    commit.  One batch is written at a time, and nothing else may use the index
+    until :meth:`wait` (or :meth:`close`) returns.
+    """
 
     def __init__(self, index: Index) -> None:
         self.index = index
         self.batch: list[Entry] = []
         self.keys = self.text = 0
+        self._pool = None
+        self._pending = None
 
     def add(self, e: Entry) -> None:
         self.batch.append(e)
@@ -92,9 +101,33 @@ class _Writer:
             self.flush()
 
     def flush(self) -> None:
+        """Hand the batch to the writing thread (after the previous one is written)."""
         if self.batch:
-            self.index.put(self.batch)
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.wait()
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(1, thread_name_prefix="provenance-writer")
+            self._pending = self._pool.submit(self.index.put, self.batch)
         self.batch, self.keys, self.text = [], 0, 0
+
+    def wait(self) -> None:
+        """Until the batch being written is written; its error, if any, is raised here."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def close(self) -> None:
+        """Write what is left and stop the thread (also when an error or an interrupt stops the run)."""
+        try:
+            self.flush()
+        finally:
+            try:
+                self.wait()
+            finally:
+                if self._pool is not None:
+                    self._pool.shutdown()
+                    self._pool = None
 
 
 def _parallel(fn: Callable[[T], R], items: Sequence[T], workers: int | None, chunk: int) -> Iterator[R]:
@@ -199,12 +232,13 @@ def index_files(index: Index, paths: Sequence[str | os.PathLike], config: Config
             added += len(res.entries) - len(res.replaced)
             if res.replaced:
                 writer.flush()
+                writer.wait()
                 _remove(index, res.replaced, config)
             for e in res.entries:
                 writer.add(e)
     finally:
         _JOB = ()
-    writer.flush()
+        writer.close()
     removed = 0
     if prune:
         gone = [i for i, p in index.paths().items() if i not in seen and not Path(p).exists()]
@@ -250,7 +284,7 @@ def index_documents(index: Index, docs: Sequence[Document], config: Config = Con
             writer.add(e)
     finally:
         _CONFIG = ()
-    writer.flush()
+        writer.close()
     if prune_roots:
         seen = {d.id for d in docs}
         gone = [i for i, p in index.paths().items() if i not in seen and not Path(p).exists()]

@@ -14,6 +14,7 @@ from provenance.index.postings import KEY_BITS, Run, gather, lookup, merge, plan
 @pytest.fixture()
 def db(tmp_path):
     con = sqlite3.connect(str(tmp_path / "p.sqlite"), isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
     con.executescript(postings.SCHEMA)
     yield con
     con.close()
@@ -72,7 +73,8 @@ def test_lookup_equals_a_brute_force_join(db, n_docs, per_doc):
     assert all(np.isin(k[d == n], per_doc[int(n)]).all() for n in np.unique(d))
 
 
-def test_merge_keeps_live_postings_and_drops_removed_documents(db):
+@pytest.mark.parametrize("second_connection", [False, True])
+def test_merge_keeps_live_postings_and_drops_removed_documents(db, tmp_path, second_connection):
     rng = np.random.default_rng(7)
     pool = rng.integers(0, 1 << KEY_BITS, 80, dtype=np.uint64)
     everything: dict[int, np.ndarray] = {}
@@ -88,8 +90,10 @@ def test_merge_keeps_live_postings_and_drops_removed_documents(db):
     dead_nums = np.array(sorted(dead), dtype=np.uint32)
     query = np.unique(np.concatenate([pool, rng.choice(np.concatenate(list(everything.values())), 300)]))
     before = _counts(lookup(db, query)[1])
+    reader = (sqlite3.connect(str(tmp_path / "p.sqlite"), isolation_level=None, check_same_thread=False)
+              if second_connection else None)
     db.execute("BEGIN")
-    new = merge(db, postings.runs(db), dead_nums)
+    new = merge(db, postings.runs(db), dead_nums, reader)
     db.execute("COMMIT")
     assert postings.runs(db) == [new]
     assert new.postings == sum(everything[int(d)].size for d in live)

@@ -60,7 +60,7 @@ class SqliteIndex:
                 raise IndexProblem(f"no index at {path}: build one with `provenance index --index {path} FOLDER`")
             p.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.db = sqlite3.connect(str(p), timeout=60, isolation_level=None)
+            self.db = self._connect()
             self.db.execute("PRAGMA busy_timeout=60000")
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
@@ -88,6 +88,10 @@ class SqliteIndex:
             row = self._meta("params")
         check_params(json.loads(row), params, self.location)
         self.params = params
+
+    def _connect(self) -> sqlite3.Connection:
+        # usable from the one writer thread of an index run (never from two threads at once)
+        return sqlite3.connect(self.location, timeout=60, isolation_level=None, check_same_thread=False)
 
     def _meta(self, key: str):
         try:
@@ -214,7 +218,11 @@ class SqliteIndex:
             try:
                 plan = postings.plan_merge(postings.runs(self.db))
                 if plan:
-                    postings.merge(self.db, plan, self._dead())
+                    reader = self._connect()
+                    try:
+                        postings.merge(self.db, plan, self._dead(), reader)
+                    finally:
+                        reader.close()
                 self.db.execute("COMMIT")
             except BaseException:
                 self.db.execute("ROLLBACK")
