@@ -164,12 +164,14 @@ def windows(units: Units, valid: np.ndarray, window: int) -> tuple[np.ndarray, n
 
 
 def signatures(shingles: np.ndarray, valid: np.ndarray, starts: np.ndarray, ends: np.ndarray,
-               num_perm: int, seed: int, batch: int = 1 << 15) -> np.ndarray:
+               num_perm: int, seed: int, batch: int = 1 << 12) -> np.ndarray:
     """MinHash of each window ``[starts[w], ends[w])`` over the valid shingles in it.
 
     Permutations are applied as one ``(num_perm, shingles)`` matrix operation per
     batch; the minimum per half-window block comes from ``np.minimum.reduceat``
-    and a window is the minimum of its blocks.
+    and a window is the minimum of its blocks.  Batches of 4,096 shingles keep
+    the buffer in the L2 cache (measured here: ~108,000 paragraphs/s for the
+    signatures alone at 64 permutations, against ~100,000 with 32,768).
     """
     a, b = permutations(num_perm, seed)
     m = starts.shape[0]

@@ -265,6 +265,8 @@ def _member(a: np.ndarray, sorted_b: np.ndarray) -> np.ndarray:
     out = np.zeros(a.shape, dtype=bool)
     if sorted_b.size == 0 or a.size == 0:
         return out
+    if a.size < 1024:  # few needles: the bitmap would cost more than it saves
+        return sorted_b[np.searchsorted(sorted_b, a).clip(0, sorted_b.size - 1)] == a
     bits = 16 if sorted_b.size < 2048 else 20
     mask = np.uint32((1 << bits) - 1)
     table = np.zeros(1 << bits, dtype=bool)
