@@ -588,8 +588,9 @@ def bench_scale(n: int, workdir: Path, timeout: float, repeats: int = 3) -> dict
     exe = str(Path(sys.executable).with_name("provenance"))
     cmd = [exe if Path(exe).exists() else sys.executable, *([] if Path(exe).exists() else ["-m", "provenance.cli"]),
            "index", "--index", str(index), info.root]
+    load_before = _load()
     r = run_measured(cmd, timeout=timeout)
-    row = {"paragraphs": n, "files": info.files, "corpus_mb": info.bytes / 2**20, "corpus_write_s": t_write,
+    row = {"paragraphs": n, "load_before": load_before, "load_after": _load(), "files": info.files, "corpus_mb": info.bytes / 2**20, "corpus_write_s": t_write,
            "index_cmd": " ".join(["provenance", *cmd[-4:]]), "index_wall_s": r["wall_s"], "index_rss_mb": r["rss_mb"],
            "index_tree_rss_mb": r["tree_rss_mb"],
            "index_cpu_s": r["user_s"] + r["sys_s"], "index_rc": r["rc"], "index_timed_out": r["timed_out"]}
@@ -747,6 +748,8 @@ def print_scale(rows: list[dict]) -> None:
               f"{r['check_query_s']:.3f}; {r['check_query_again_s']:.3f} | "
               f"{r['check_found_expected']}/{r.get('check_expected_indexed', len(r['check_expected']))} |")
     for r in rows:
+        if "load_before" in r:
+            print(f"- {r['paragraphs']:,}: load average before the index run {r['load_before']}, after {r['load_after']}")
         if "check_import_s" in r:
             print(f"- {r['paragraphs']:,}: in a fresh process (medians): imports {r['check_import_s']:.2f} s, read "
                   f"{r['check_read_s']:.2f} s, open {r['check_open_s']:.3f} s, query {r['check_query_s']:.2f} s "
