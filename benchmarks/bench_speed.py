@@ -27,11 +27,12 @@ Three sections (``--only`` picks some):
 ``scale``
     For each ``--paragraphs`` size: a corpus of files (50 paragraphs each) is
     written (cached in ``--workdir``), ``provenance index`` runs as a
-    subprocess (wall, peak RSS, bytes on disk per paragraph), then a fresh
-    process checks one new 30-paragraph document with planted near-copies
-    against the index (whole-process wall, time of the query alone, peak RSS,
-    and whether the planted sources were found); ``python -X importtime`` of
-    that path.
+    subprocess (wall, peak RSS, bytes on disk per paragraph), then
+    ``provenance check --format json`` of one new 30-paragraph document with
+    planted near-copies runs as a CI job would (whole-process wall, CPU and
+    peak RSS, planted sources found), and a fresh process times the work
+    inside (imports, read, open, the query first and again);
+    ``python -X importtime`` of that path.
 
 Results go to ``benchmarks/results/speed.json`` (``speed-smoke.json`` with
 ``--smoke``); a run updates only the sections and sizes it measured.
