@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arrays import unique
+
 
 @dataclass(frozen=True)
 class CandidateParams:
@@ -133,7 +135,7 @@ class ShingleStats:
 
 def shingle_stats(per_doc: list[np.ndarray]) -> ShingleStats:
     """Document frequencies from each document's shingle hashes."""
-    uniq = [np.unique(h) for h in per_doc]
+    uniq = [unique(h) for h in per_doc]
     if not uniq:
         return ShingleStats(np.zeros(0, np.uint32), np.zeros(0, np.int64), 0)
     allh = np.concatenate(uniq)
@@ -143,7 +145,7 @@ def shingle_stats(per_doc: list[np.ndarray]) -> ShingleStats:
 
 def rare_shingle_pairs(per_doc: list[np.ndarray], p: CandidateParams) -> set[tuple[int, int]]:
     """Document pairs sharing at least ``min_shared`` shingles found in at most ``max_df`` documents."""
-    uniq = [np.unique(h) for h in per_doc]
+    uniq = [unique(h) for h in per_doc]
     if len(uniq) < 2:
         return set()
     keys = np.concatenate(uniq)

@@ -12,12 +12,23 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from typing import TYPE_CHECKING
+
 import click
-from rich.console import Console
 
 from . import __version__
 from .config import Config
 from .fingerprint import FingerprintParams
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def _console(**kwargs) -> "Console":
+    """A rich console; rich is imported on first use (~30 ms a check with a machine format does without)."""
+    from rich.console import Console
+
+    return Console(**kwargs)
 
 FORMATS_SCAN = ("text", "json", "html", "dot", "mermaid")
 
@@ -29,14 +40,29 @@ class InputError(click.ClickException):
 
 
 def _stderr() -> Console:
-    return Console(stderr=True, highlight=False)
+    return _console(stderr=True, highlight=False)
+
+
+def _maybe_terminal() -> bool:
+    """False when rich would surely find stderr no terminal (so a CI run need not import rich for bars)."""
+    import os
+
+    if os.environ.get("TTY_COMPATIBLE") == "1" or os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return sys.stderr.isatty()
+    except (ValueError, AttributeError):
+        return False
 
 
 @contextmanager
 def _progress(enabled: bool) -> Iterator:
     """A progress callback drawing rich bars on stderr when it is a terminal, else a no-op."""
+    if not enabled or not _maybe_terminal():
+        yield None
+        return
     err = _stderr()
-    if not enabled or not err.is_terminal:
+    if not err.is_terminal:
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -68,11 +94,11 @@ def _print_to(output: str | None, draw) -> None:
     """Call ``draw(console)`` with the terminal's console, or a plain 120-column one writing to ``output``."""
     if output:
         with open(output, "w", encoding="utf-8") as fh:
-            draw(Console(file=fh, width=120, color_system=None))
+            draw(_console(file=fh, width=120, color_system=None))
     else:
-        console = Console(highlight=False)
+        console = _console(highlight=False)
         if not console.is_terminal and "COLUMNS" not in os.environ:
-            console = Console(highlight=False, width=120)  # piped: the width of a report file, not 80
+            console = _console(highlight=False, width=120)  # piped: the width of a report file, not 80
         draw(console)
 
 
@@ -168,9 +194,8 @@ def scan(paths, fmt, output, index_path, show_boilerplate, top, exclude, no_t2s,
 def index_cmd(paths, index_path, prune, rebuild, exclude, no_t2s, no_split) -> None:
     """Add the documents under PATHS to an index (only new or changed files are processed)."""
     from .index import DEFAULT_LOCATION, IndexProblem, open_index
-    from .indexing import index_documents
+    from .indexing import index_files
     from .model import Problem
-    from .pipeline import load_documents
 
     location = index_path or DEFAULT_LOCATION
     config = _config(not no_t2s, not no_split)
@@ -179,16 +204,16 @@ def index_cmd(paths, index_path, prune, rebuild, exclude, no_t2s, no_split) -> N
             Path(location + suffix).unlink(missing_ok=True)
     problems: list[Problem] = []
     with _progress(True) as progress:
-        docs = load_documents(list(paths), config, problems, progress, exclude)
-        _report_problems(problems)
-        if not docs:
-            raise InputError("no readable document in " + ", ".join(paths))
         try:
             with open_index(location, config.fingerprint, create=True) as idx:
-                rep = index_documents(idx, docs, config, prune_roots=paths if prune else (), progress=progress)
+                rep = index_files(idx, list(paths), config, prune=prune, exclude=exclude, problems=problems,
+                                  progress=progress)
                 total = idx.count()
         except IndexProblem as err:
             raise InputError(str(err)) from None
+    _report_problems(problems)
+    if rep.added + rep.updated + rep.unchanged == 0:
+        raise InputError("no readable document in " + ", ".join(paths))
     _stderr().print(f"{location}: {rep.added} added, {rep.updated} updated, {rep.unchanged} unchanged"
                     + (f", {rep.removed} pruned" if prune else "") + f"; {total} documents in the index",
                     markup=False, highlight=False, soft_wrap=True)
@@ -244,7 +269,7 @@ def compare(a, b, width, no_t2s, no_split) -> None:
     if da.id == db.id:
         db = type(db)(db.id + " (2)", db.path, db.text, db.offset, db.sha256, db.format, db.metadata)
     pair = run_compare(prepare(da, config), prepare(db, config), None, config)
-    render_compare(da, db, pair, Console(width=width, highlight=False))
+    render_compare(da, db, pair, _console(width=width, highlight=False))
 
 
 def _result_for(paths, index_path, config, exclude):
@@ -337,7 +362,6 @@ def check(files, index_path, against, since, fmt, output, max_share, max_total, 
           update_index, exclude, no_t2s, no_split) -> None:
     """Check FILES (or --since REV) against an index: exit 0 passed, 1 policy violated, 2 usage or input error."""
     import os
-    import tempfile
 
     from .check import load_baseline, load_policy
     from .check import write_baseline as save_baseline
@@ -345,10 +369,9 @@ def check(files, index_path, against, since, fmt, output, max_share, max_total, 
     from .index import DEFAULT_LOCATION, IndexProblem, open_index
 
     config = _config(not no_t2s, not no_split)
-    err = _stderr()
 
     def fail(message: str) -> None:
-        err.print(f"Error: {message}", markup=False, highlight=False, soft_wrap=True)
+        _stderr().print(f"Error: {message}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(2)
 
     if index_path and against:
@@ -367,7 +390,7 @@ def check(files, index_path, against, since, fmt, output, max_share, max_total, 
             fail(str(e))
     if not paths:
         if since:
-            err.print(f"provenance: no supported file changed since {since}", markup=False, highlight=False, soft_wrap=True)
+            _stderr().print(f"provenance: no supported file changed since {since}", markup=False, highlight=False, soft_wrap=True)
             sys.exit(0)
         fail("nothing to check: give FILES or --since REV")
     base = None
@@ -383,6 +406,8 @@ def check(files, index_path, against, since, fmt, output, max_share, max_total, 
                 from .indexing import index_documents
                 from .model import Problem
                 from .pipeline import load_documents
+
+                import tempfile
 
                 tmp = tempfile.TemporaryDirectory(prefix="provenance-")
                 location = os.path.join(tmp.name, "index.sqlite")
@@ -408,7 +433,7 @@ def check(files, index_path, against, since, fmt, output, max_share, max_total, 
         target = policy.baseline or ".provenance/baseline.json"
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         save_baseline(findings, target)
-        err.print(f"provenance: baseline of {len(findings)} file(s) written to {target}", markup=False, highlight=False, soft_wrap=True)
+        _stderr().print(f"provenance: baseline of {len(findings)} file(s) written to {target}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(0)
     _render_check(findings, fmt, output)
     if all(f.verdict == "error" for f in findings):

@@ -72,6 +72,51 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("monthd", re.compile(
         rf"(?<![\w])(?P<mon>{_MONTH_RE})\.?\s+(?P<d>\d{{1,2}}){_ORD},?\s+(?P<y>\d{{4}})(?!\d)", re.IGNORECASE)),
 ]
+_NEEDS = {
+    "zh": ("年", "년"), "ymd": ("-", ".", "/"), "dmy": (".",), "slash": ("/",),
+    "dmonth": re.compile("[A-Za-zſK]"), "monthd": re.compile("[A-Za-zſK]"),
+}
+"""Per pattern, something every match contains (a month name always has an ASCII letter, or ſ or the Kelvin sign
+that match ``s`` and ``k`` when case is ignored): a text without it is not scanned with that pattern, which
+changes nothing but the time."""
+_ZH_ANCHOR = re.compile("[年년]")
+_ZH_LEAD = (4, 11)
+"""In a ``zh`` match the 年 stands 4 to 11 characters after the start (a year of 4 digits with up to three
+single spaces, then up to four spaces); the whole match is at most :data:`_ZH_LONGEST` characters."""
+_ZH_LONGEST = 35
+
+
+def _needed(kind: str, text: str) -> bool:
+    need = _NEEDS[kind]
+    return any(s in text for s in need) if isinstance(need, tuple) else bool(need.search(text))
+
+
+def _zh_matches(pat: re.Pattern[str], text: str):
+    """``pat.finditer(text)`` for the ``zh`` pattern, searched only in the windows around each 年.
+
+    Every match has its 年 ``_ZH_LEAD`` characters after its start and is at
+    most ``_ZH_LONGEST`` long, so searching from each 年 back to the earliest
+    start it allows, in a window the longest match fits in, finds the same
+    matches in the same order (tested against a full scan).
+    """
+    lead_min, lead_max = _ZH_LEAD
+    pos = 0
+    for a in _ZH_ANCHOR.finditer(text):
+        q = a.start()
+        if q - lead_min < pos:
+            continue
+        m = pat.search(text, max(pos, q - lead_max), min(len(text), q - lead_min + _ZH_LONGEST))
+        if m is None or m.start() > q - lead_min:
+            continue
+        yield m
+        pos = m.end()
+
+
+def _matches(kind: str, pat: re.Pattern[str], text: str):
+    """``pat.finditer(text)``, or nothing when the text lacks what every match needs."""
+    if not _needed(kind, text):
+        return iter(())
+    return _zh_matches(pat, text) if kind == "zh" else pat.finditer(text)
 _GLUED_LINE = re.compile(rf"(?m)^{_H}*(?P<g>(?:19|20)\d(?:\d|{_H}){{2,8}}?){_H}*(?:印发|发布|制发)?{_H}*$")
 
 
@@ -172,7 +217,7 @@ def scan_dates(text: str) -> list[DateMatch]:
     """
     found: list[DateMatch] = []
     for kind, pat in _PATTERNS:
-        for m in pat.finditer(text):
+        for m in _matches(kind, pat, text):
             raw, span = m.group(0), m.span()
             if kind == "slash":
                 a, b, y = int(m["a"]), int(m["b"]), int(m["y"])

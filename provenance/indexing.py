@@ -2,21 +2,40 @@
 
 Re-indexing is incremental: a document whose file hash is unchanged is
 skipped, a changed one is replaced, and with ``prune`` documents whose file
-has gone are dropped.  Documents are written in batches, each batch one
-transaction.
+has gone are dropped.  Files are read and fingerprinted in one process per
+core (:func:`index_files`); what the index stores of each document (an
+:class:`~provenance.index.base.Entry`) comes back to this process, which
+writes it in batches of about a hundred thousand paragraphs, each batch one
+transaction, and compacts the index at the end.
 """
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Iterator, Sequence, TypeVar
+
+import numpy as np
 
 from .config import Config
 from .fingerprint import band_keys
 from .index import Index
-from .model import Document, Pair
-from .pipeline import Prepared, Progress, compare, prepare, prepare_all
+from .index.base import Entry, make_entry
+from .model import Document, Pair, Problem
+from .pipeline import Prepared, Progress, compare, file_documents, list_files, prepare
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+BATCH_KEYS = 5_000_000
+"""Band keys per write batch (about 60,000 paragraphs; one batch is written while the next fills): bounds this
+process's memory, and makes a million paragraphs about seventeen runs to merge."""
+BATCH_TEXT = 128 << 20
+"""Compressed text bytes per write batch."""
+BATCH_DOCS = 65_536
+"""Documents per write batch."""
 
 
 @dataclass(frozen=True)
@@ -27,8 +46,8 @@ class IndexReport:
     removed: int
 
 
-def _entry(p: Prepared, config: Config):
-    """What the index stores for a document.
+def entry_of(p: Prepared, config: Config) -> Entry:
+    """What the index stores for a prepared document.
 
     Only every other window is stored: those tile the text without overlap, and
     a query still slides its windows at half a window, so a copied passage
@@ -36,22 +55,212 @@ def _entry(p: Prepared, config: Config):
     halves the index.
     """
     fpp = config.fingerprint
-    return p.doc, band_keys(p.fp.signatures[::2], fpp.bands, fpp.rows), p.shingle_set
+    return make_entry(p.doc, band_keys(p.fp.signatures[::2], fpp.bands, fpp.rows), p.shingle_set)
 
 
-def _forget(index: Index, doc_ids: Sequence[str], config: Config) -> None:
-    """Remove stored documents, recomputing what they put from their stored text."""
+def _remove(index: Index, doc_ids: Sequence[str], config: Config) -> None:
+    """Remove stored documents, recomputing from their stored text what they added.
+
+    That is their sketch counts and, for an index that deletes postings one by
+    one (Redis), their band keys; the SQLite index leaves postings as
+    tombstones and needs no keys.
+    """
+    if not doc_ids:
+        return
+    keys_needed = not getattr(index, "tombstones", False)
     items = []
     for doc_id in doc_ids:
-        old = prepare(index.get(doc_id), config)
-        d, keys, sh = _entry(old, config)
-        items.append((doc_id, keys, sh))
+        p = prepare(index.get(doc_id), config, signatures=keys_needed)
+        keys = entry_of(p, config).keys.view(np.int64) if keys_needed else np.zeros(0, np.int64)
+        items.append((doc_id, keys, p.shingle_set))
     index.remove(items)
 
 
+class _Writer:
+    """Collects entries and writes them to the index in batches bounded in keys, text and documents.
+
+    A full batch is written by a background thread while the next one fills
+    (SQLite and numpy release the GIL for most of the work): this process keeps
+    taking the workers' results instead of making them wait through each
+    commit.  One batch is written at a time, and nothing else may use the index
+    until :meth:`wait` (or :meth:`close`) returns.
+    """
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.batch: list[Entry] = []
+        self.keys = self.text = 0
+        self._pool = None
+        self._pending = None
+
+    def add(self, e: Entry) -> None:
+        self.batch.append(e)
+        self.keys += e.keys.size
+        self.text += len(e.text)
+        if self.keys >= BATCH_KEYS or self.text >= BATCH_TEXT or len(self.batch) >= BATCH_DOCS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Hand the batch to the writing thread (after the previous one is written)."""
+        if self.batch:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.wait()
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(1, thread_name_prefix="provenance-writer")
+            self._pending = self._pool.submit(self.index.put, self.batch)
+        self.batch, self.keys, self.text = [], 0, 0
+
+    def wait(self) -> None:
+        """Until the batch being written is written; its error, if any, is raised here."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def close(self) -> None:
+        """Write what is left and stop the thread (also when an error or an interrupt stops the run)."""
+        try:
+            self.flush()
+        finally:
+            try:
+                self.wait()
+            finally:
+                if self._pool is not None:
+                    self._pool.shutdown()
+                    self._pool = None
+
+
+def _parallel(fn: Callable[[T], R], items: Sequence[T], workers: int | None, chunk: int) -> Iterator[R]:
+    """``map(fn, items)`` in order, in forked worker processes when there are many items.
+
+    At most a few chunks per worker are in flight, so results never pile up in
+    memory while this process writes.
+    """
+    import multiprocessing as mp  # here, not at the top: a check never starts workers
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = workers or os.cpu_count() or 1
+    if workers < 2 or len(items) <= chunk or "fork" not in mp.get_all_start_methods():
+        yield from map(fn, items)
+        return
+    chunks = [items[k : k + chunk] for k in range(0, len(items), chunk)]
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        pending: deque = deque()
+        it = iter(chunks)
+        for c in it:
+            pending.append(pool.submit(_map_chunk, fn, c))
+            if len(pending) >= 6 * workers:
+                break
+        while pending:
+            yield from pending.popleft().result()
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append(pool.submit(_map_chunk, fn, nxt))
+
+
+def _map_chunk(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    return [fn(x) for x in items]
+
+
+_JOB: tuple = ()  # (root, config, known sha256 by id) for the forked workers of index_files
+
+
+@dataclass(frozen=True)
+class _FileResult:
+    ids: tuple[str, ...]
+    entries: tuple[Entry, ...]
+    replaced: tuple[str, ...]
+    problem: Problem | None = None
+
+
+def _index_one_file(path: Path) -> _FileResult:
+    """Read one file; the entries of its new or changed documents (run in a worker)."""
+    from .read import ReadError
+
+    root, config, known = _JOB
+    seen: list[str] = []
+
+    def changed(doc_id: str, sha: str) -> bool:
+        seen.append(doc_id)
+        return known.get(doc_id) != sha
+
+    try:
+        docs = file_documents(path, root, config, keep=changed)
+    except ReadError as err:
+        return _FileResult((), (), (), Problem(str(path), err.reason))
+    entries = tuple(entry_of(prepare(d, config), config) for d in docs)
+    return _FileResult(tuple(seen), entries, tuple(d.id for d in docs if d.id in known))
+
+
+def index_files(index: Index, paths: Sequence[str | os.PathLike], config: Config = Config(), prune: bool = False,
+                exclude: Sequence[str] = (), problems: list[Problem] | None = None,
+                progress: Progress | None = None, workers: int | None = None) -> IndexReport:
+    """Index every supported file under ``paths``: read, fingerprint and write them in a stream.
+
+    Files are read, hashed and fingerprinted in one process per core; an
+    unchanged file costs a read and a hash.  Memory stays bounded by a batch,
+    whatever the number of files.
+
+    Args:
+        index: Where to write.
+        paths: Files and folders.
+        config: Fingerprint and segmentation options.
+        prune: Also drop documents whose file has gone.
+        exclude: Globs of file names or relative paths to leave out.
+        problems: Receives one :class:`~provenance.model.Problem` per unreadable file.
+        progress: ``callback(stage, done, total)``.
+        workers: Processes to use (default: one per core).
+    """
+    global _JOB
+    root, files = list_files(paths, exclude)
+    known = index.sha256s()
+    added = updated = unchanged = 0
+    seen: set[str] = set()
+    writer = _Writer(index)
+    _JOB = (root, config, known)
+    try:
+        for n, res in enumerate(_parallel(_index_one_file, files, workers, 8)):
+            if progress and n % 64 == 0:
+                progress("index", n, len(files))
+            if res.problem is not None:
+                if problems is not None:
+                    problems.append(res.problem)
+                continue
+            seen.update(res.ids)
+            unchanged += len(res.ids) - len(res.entries)
+            updated += len(res.replaced)
+            added += len(res.entries) - len(res.replaced)
+            if res.replaced:
+                writer.flush()
+                writer.wait()
+                _remove(index, res.replaced, config)
+            for e in res.entries:
+                writer.add(e)
+    finally:
+        _JOB = ()
+        writer.close()
+    removed = 0
+    if prune:
+        gone = [i for i, p in index.paths().items() if i not in seen and not Path(p).exists()]
+        _remove(index, gone, config)
+        removed = len(gone)
+    index.compact()
+    if progress:
+        progress("index", len(files), len(files))
+    return IndexReport(added, updated, unchanged, removed)
+
+
+_CONFIG: tuple = ()
+
+
+def _entry_of_doc(doc: Document) -> Entry:
+    return entry_of(prepare(doc, _CONFIG[0]), _CONFIG[0])
+
+
 def index_documents(index: Index, docs: Sequence[Document], config: Config = Config(), prune_roots: Sequence[str] = (),
-                    batch: int = 256, progress: Progress | None = None) -> IndexReport:
-    """Add new and changed documents to ``index``; with ``prune_roots``, drop those whose file is gone."""
+                    progress: Progress | None = None, workers: int | None = None) -> IndexReport:
+    """Add new and changed documents (already read) to ``index``; with ``prune_roots``, drop those whose file is gone."""
+    global _CONFIG
     added = updated = unchanged = removed = 0
     todo, replace = [], []
     for d in docs:
@@ -65,17 +274,23 @@ def index_documents(index: Index, docs: Sequence[Document], config: Config = Con
         else:
             added += 1
         todo.append(d)
-    _forget(index, replace, config)
-    for lo in range(0, len(todo), batch):
-        if progress:
-            progress("index", lo, len(todo))
-        part = prepare_all(todo[lo : lo + batch], config)
-        index.put([_entry(p, config) for p in part])
+    _remove(index, replace, config)
+    writer = _Writer(index)
+    _CONFIG = (config,)
+    try:
+        for n, e in enumerate(_parallel(_entry_of_doc, todo, workers, 16)):
+            if progress and n % 64 == 0:
+                progress("index", n, len(todo))
+            writer.add(e)
+    finally:
+        _CONFIG = ()
+        writer.close()
     if prune_roots:
         seen = {d.id for d in docs}
         gone = [i for i, p in index.paths().items() if i not in seen and not Path(p).exists()]
-        _forget(index, gone, config)
+        _remove(index, gone, config)
         removed = len(gone)
+    index.compact()
     if progress:
         progress("index", len(todo), len(todo))
     return IndexReport(added, updated, unchanged, removed)
@@ -88,18 +303,24 @@ def query(index: Index, doc: Document, config: Config = Config(), min_collisions
     Candidates are the stored documents whose windows collide with ``doc``'s in
     at least ``min_collisions`` bands (one or two collisions are what a shared
     stock phrase gives; a copied passage of fifty characters gives dozens), the
-    ``max_candidates`` with most collisions first.
+    ``max_candidates`` with the most distinctive collisions first (each band
+    key weighted by how few stored documents hold it:
+    :func:`~provenance.index.base.weigh_collisions`).
     """
     p = prepare(doc, config)
     fpp = config.fingerprint
     keys = band_keys(p.fp.signatures, fpp.bands, fpp.rows)
-    found = index.candidates(keys)
-    ranked = sorted((n, i) for i, n in found.items() if n >= min_collisions and i != doc.id)
-    ranked = [i for n, i in sorted(ranked, key=lambda t: (-t[0], t[1]))][:max_candidates]
+    found = index.candidates(keys, min_collisions, limit=max_candidates + 1)  # + 1: doc itself may be stored
+    ranked = sorted(((s, i) for i, s in found.items() if i != doc.id), key=lambda t: (-t[0], t[1]))
+    ranked = [i for _, i in ranked][:max_candidates]
     stats = _IndexStats(index)
     pairs = []
     for other_id in ranked:
-        other = prepare(index.get(other_id), config, signatures=False)
+        try:
+            stored = index.get(other_id)
+        except KeyError:  # removed by a concurrent index run since the look-up
+            continue
+        other = prepare(stored, config, signatures=False)
         pair = compare(p, other, stats, config)
         if pair is not None:
             pairs.append(pair)
@@ -115,3 +336,6 @@ class _IndexStats:
 
     def frequency(self, h):
         return self.index.frequencies(h)
+
+
+__all__ = ["IndexReport", "entry_of", "index_documents", "index_files", "query"]

@@ -59,6 +59,20 @@ _DOCNUM_LATIN = re.compile(
     r"(?i)\b(?:(?:resolution|ordinance|decree|order|circular|directive|regulation|by-?law|decision|"
     r"décret|arrêté|verordnung|decreto|resolución)\s+(?:(?:no|nr|n°|núm|number)\.?\s*)?|(?:no|nr|n°|núm)\.?\s*(?=\d))"
     r"\d{1,5}(?:[/-]\d{1,4})?\b")
+_DOCNUM_ZH_NEEDS = re.compile(r"[〔\[［（(【][^\S\n]*(?:19|20)\d{2}")
+_DOCNUM_LATIN_NEEDS = (re.compile(r"[A-Za-z]"), re.compile(r"\d"))
+
+
+def _docnum(line: str) -> re.Match | None:
+    """``_DOCNUM_ZH`` or else ``_DOCNUM_LATIN`` searched in ``line``, skipping a pattern when the line
+    lacks what every match of it contains (a bracketed year; a letter and a digit): same result, faster."""
+    if _DOCNUM_ZH_NEEDS.search(line) and (m := _DOCNUM_ZH.search(line)):
+        return m
+    if all(p.search(line) for p in _DOCNUM_LATIN_NEEDS):
+        return _DOCNUM_LATIN.search(line)
+    return None
+
+
 _NOISE = re.compile(r"^(?:<!--|##paid|本文来源|本文档|编辑密码|https?://|www\.|-{3,}|\*{3,}|第\s*\d+\s*页|- ?\d+ ?-$)")
 _EFFECTIVE_BEFORE = re.compile(r"(?i:effective|entry into force|in kraft|entre en vigueur|entrará en vigor)\W*(?:\w+\W+){0,2}$")
 """Words before a date that make it the date the text takes effect (Han text says so after the date: 起施行)."""
@@ -187,16 +201,17 @@ def issue_date(text: str) -> tuple[DateMatch | None, tuple[int, int, str] | None
 
 def _doc_number(lines: list[tuple[int, int, str]]) -> str | None:
     for _, _, line in lines[:10]:
-        if m := _DOCNUM_ZH.search(line):
+        m = _docnum(line)
+        if m is not None and m.re is _DOCNUM_ZH:
             return re.sub(r"\s+", "", m.group())
-        if (m := _DOCNUM_LATIN.search(line)) and len(line) <= len(m.group()) + 60:
+        if m is not None and len(line) <= len(m.group()) + 60:
             return " ".join(m.group().split())
     return None
 
 
 def _skip_for_title(line: str) -> bool:
     """Lines above a title: document numbers, mastheads (``…文件``), dates, page furniture."""
-    dn = _DOCNUM_ZH.search(line) or _DOCNUM_LATIN.search(line)
+    dn = _docnum(line)
     return bool(_NOISE.match(line) or (dn and len(line) - len(dn.group()) <= 6) or re.fullmatch(r".{2,30}文件", line)
                 or len(re.findall(r"\w", line)) < 2 or any(_date_role(DateMatch(line[a:b], (a, b), iso), line) == "alone"
                                                           for iso, (a, b) in find_dates(line)))

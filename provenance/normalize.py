@@ -85,6 +85,8 @@ _LIST_MARKER = re.compile(
 )
 """List markers at the start of a line (up to three, as in ``- 1、``)."""
 _INLINE_MARKER = re.compile(rf"[(（][{_HAN_NUM}]{{1,3}}[)）]|[①-⑳⑴-⒇⒈-⒛㈠-㈩]")
+_INLINE_START = re.compile("[(（①-⑳⑴-⒇⒈-⒛㈠-㈩]")
+"""The characters an inline marker starts with: :func:`_inline_markers` tries the marker only there."""
 _HYPHEN_WRAP = re.compile(r"(?<=[^\W\d_])-[ \t]*\r?\n[ \t]*(?=[^\W\d_])")
 
 
@@ -219,11 +221,23 @@ def _set_aside(text: str, classes: np.ndarray) -> None:
         if m is not None and m.end() > 0:
             classes[pos : pos + m.end()] = SEP
         pos += n + 1
-    for m in _INLINE_MARKER.finditer(text):
+    for m in _inline_markers(text):
         classes[m.start() : m.end()] = SEP
     if "-" in text:
         for m in _HYPHEN_WRAP.finditer(text):
             classes[m.start() : m.end()] = JOIN
+
+
+def _inline_markers(text: str):
+    """``_INLINE_MARKER.finditer(text)``, trying the pattern only where a match can start (~6x faster)."""
+    pos = 0
+    while (s := _INLINE_START.search(text, pos)) is not None:
+        m = _INLINE_MARKER.match(text, s.start())
+        if m is None:
+            pos = s.start() + 1
+            continue
+        yield m
+        pos = m.end()
 
 
 def normalize(text: str, t2s: bool = True) -> Units:
@@ -249,12 +263,15 @@ def normalize(text: str, t2s: bool = True) -> Units:
     cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
     mapping, table = _tables(t2s)
     bmp = cps < 0x10000
-    mapped = cps.copy()
-    mapped[bmp] = mapping[cps[bmp]]
-    classes = np.zeros(n, dtype=np.uint8)
-    classes[bmp] = table[cps[bmp]]
-    for i in np.nonzero(~bmp)[0]:
-        classes[i] = _classify(int(cps[i]))
+    if bmp.all():  # the usual case: plain look-ups, no masks
+        mapped, classes = mapping[cps], table[cps]
+    else:
+        mapped = cps.copy()
+        mapped[bmp] = mapping[cps[bmp]]
+        classes = np.zeros(n, dtype=np.uint8)
+        classes[bmp] = table[cps[bmp]]
+        for i in np.nonzero(~bmp)[0]:
+            classes[i] = _classify(int(cps[i]))
     _set_aside(text, classes)
 
     keep = classes != JOIN

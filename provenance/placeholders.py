@@ -45,6 +45,14 @@ _SIMPLE = re.compile("|".join([
     r"(?P<year>(?<!\d)(?:19|20)(?:[-_＿xX×＊?？]{1,2})[ \u3000]*年)",
 ]))
 
+_STARTS = re.compile(r"[XxＸｘ×＊○〇◯某＿_【\[{<]|(?:19|20)[-_＿xX×＊?？]")
+"""Where a match of :data:`_SIMPLE` can begin: every alternative starts with one of these.
+
+Scanning from one such position to the next (instead of trying ``_SIMPLE`` at
+every character) finds exactly the same matches, several times faster on text
+that has few of them.
+"""
+
 _FIELD_LABELS = (
     "组长|副组长|组员|成员|队长|副队长|队员|主任|副主任|联系人|负责人|责任人|经办人|审核人|签发人|"
     "单位|地址|电话|联系电话|手机|邮编|姓名|日期|时间|签名|签字|盖章|落款|编号|文号|"
@@ -75,6 +83,18 @@ def _empty_fields(text: str) -> list[Placeholder]:
     return out
 
 
+def _simple_matches(text: str):
+    """``_SIMPLE.finditer(text)``, trying ``_SIMPLE`` only where a match can begin (:data:`_STARTS`)."""
+    pos = 0
+    while (s := _STARTS.search(text, pos)) is not None:
+        m = _SIMPLE.match(text, s.start())  # lookbehinds still see the text before the start
+        if m is None:
+            pos = s.start() + 1
+            continue
+        yield m
+        pos = m.end()
+
+
 def find_placeholders(text: str) -> tuple[Placeholder, ...]:
     """Every fill-in marker in ``text``, in text order, with spans into ``text``.
 
@@ -91,7 +111,7 @@ def find_placeholders(text: str) -> tuple[Placeholder, ...]:
         ()
     """
     found: list[Placeholder] = []
-    for m in _SIMPLE.finditer(text):
+    for m in _simple_matches(text):
         if m.lastgroup == "xlatin" and _ROMAN_CONTEXT.search(text[max(0, m.start() - 20):m.start()]):
             if set(m.group(0)) <= {"X"} and len(m.group(0)) <= 3:
                 continue

@@ -10,6 +10,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from provenance.config import Config
@@ -102,10 +103,10 @@ def test_a_failed_write_leaves_the_index_as_it_was(tmp_path, docs):
     with open_index(loc, config.fingerprint, create=True) as idx:
         index_documents(idx, docs[:2], config)
         # the second document of this batch collides with a stored id: the whole batch rolls back
-        from provenance.indexing import _entry
+        from provenance.indexing import entry_of
         from provenance.pipeline import prepare
 
-        batch = [_entry(prepare(docs[2], config), config), _entry(prepare(docs[0], config), config)]
+        batch = [entry_of(prepare(docs[2], config), config), entry_of(prepare(docs[0], config), config)]
         with pytest.raises(IndexProblem):
             idx.put(batch)
         assert idx.ids() == sorted(d.id for d in docs[:2])
@@ -117,12 +118,12 @@ def _reader(loc: str, text: str, out):
     from provenance.indexing import query
     from provenance.model import Document
 
-    n = 0
+    seen = []
     with open_index(loc, Config().fingerprint) as idx:
-        for _ in range(5):
+        for _ in range(12):  # runs are written and merged meanwhile: every answer must be complete
             pairs = query(idx, Document("new.txt", "new.txt", text, 0, "x"), Config())
-            n = max(n, sum(p.kind == "copy" for p in pairs))
-    out.put(n)
+            seen.append(sorted(p.b for p in pairs if p.kind == "copy"))
+    out.put(seen)
 
 
 def test_concurrent_checks_while_an_index_run_writes(tmp_path, docs):
@@ -136,17 +137,81 @@ def test_concurrent_checks_while_an_index_run_writes(tmp_path, docs):
     readers = [ctx.Process(target=_reader, args=(loc, by["003"].text, out)) for _ in range(2)]
     for r in readers:
         r.start()
-    with open_index(loc, config.fingerprint) as idx:  # a writer at the same time
-        for k in range(6):
+    with open_index(loc, config.fingerprint) as idx:  # a writer at the same time: one run per call, merges
+        for k in range(9):
             extra = _doc(Path(by["000"].path), by["000"].text + f"\n附件{k}", f"extra{k}.txt")
             index_documents(idx, [extra], config)
+            if k == 4:
+                index_documents(idx, [extra], config, prune_roots=["."])  # nothing to prune; compacts again
     for r in readers:
         r.join(120)
         assert r.exitcode == 0
-    assert [out.get(timeout=5) for _ in readers] == [1, 1]
+    for answers in [out.get(timeout=5) for _ in readers]:
+        assert answers == [[by["001"].id]] * 12
     with open_index(loc, config.fingerprint) as idx:
-        assert idx.count() == 7
+        assert idx.count() == 10
         assert idx.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert len(idx.db.execute("SELECT run FROM runs").fetchall()) < 4  # merged as it went
+
+
+def test_an_index_of_an_older_format_is_refused_with_the_rebuild_message(tmp_path):
+    import json
+    import sqlite3
+
+    from provenance.index.base import params_record
+
+    loc = tmp_path / "old.sqlite"
+    db = sqlite3.connect(str(loc))
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB)")
+    db.execute("CREATE TABLE bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID")
+    db.execute("INSERT INTO meta VALUES ('params', ?)", (json.dumps({**params_record(FingerprintParams()), "format": 1}),))
+    db.commit()
+    db.close()
+    with pytest.raises(IndexMismatch) as err:
+        open_index(str(loc), FingerprintParams())
+    assert "format=1 (this run: 2)" in str(err.value)
+    assert f"provenance index --rebuild --index {loc}" in str(err.value)
+
+
+def test_removed_documents_are_never_candidates_and_merges_drop_their_postings(tmp_path, docs):
+    from provenance.fingerprint import band_keys
+    from provenance.pipeline import prepare
+
+    config = Config()
+    fpp = config.fingerprint
+    by = {d.id[:3]: d for d in docs}
+    loc = str(tmp_path / "i.sqlite")
+    with open_index(loc, fpp, create=True) as idx:
+        for d in docs:
+            index_documents(idx, [d], config)  # one run each, merged four at a time
+        stored = idx.db.execute("SELECT sum(postings) FROM runs").fetchone()[0]
+        keys = band_keys(prepare(by["001"], config).fp.signatures, fpp.bands, fpp.rows)
+        assert by["001"].id in idx.candidates(keys, 3)
+        gone = Path(tmp_path / "gone.txt")
+        moved = _doc(gone, by["001"].text, by["001"].id)
+        Path(moved.path).write_text(moved.text, encoding="utf-8")
+        idx.db.execute("UPDATE docs SET path=? WHERE id=?", (str(gone), by["001"].id))
+        gone.unlink()
+        rep = index_documents(idx, [d for d in docs if d.id != by["001"].id], config, prune_roots=[str(tmp_path)])
+        assert rep.removed == 1
+        assert by["001"].id not in idx.candidates(keys, 1)
+        assert by["001"].id not in idx.ids()
+        # merging every run drops exactly the removed document's postings
+        from provenance.index import postings
+        from provenance.indexing import entry_of
+
+        own = np.unique(postings.short_keys(entry_of(prepare(by["001"], config), config).keys)).size
+        dead = idx._dead()
+        assert dead.size == 1
+        idx.db.execute("BEGIN IMMEDIATE")
+        merged = postings.merge(idx.db, postings.runs(idx.db), dead)
+        idx.db.execute("COMMIT")
+        assert postings.runs(idx.db) == [merged]
+        assert merged.postings == stored - own
+        assert idx.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        query_keys = band_keys(prepare(by["003"], config).fp.signatures, fpp.bands, fpp.rows)
+        found = idx.candidates(query_keys, 3)
+        assert by["003"].id in found and by["001"].id not in found
 
 
 def _free_port() -> int:
@@ -201,3 +266,19 @@ def test_redis_index_stores_buckets_in_datasketch_storage(redis_url, docs):
 def test_unreachable_redis_says_so():
     with pytest.raises(IndexProblem, match="cannot reach the Redis index"):
         open_index(f"redis://127.0.0.1:{_free_port()}/0", FingerprintParams())
+
+
+def test_candidates_limit_keeps_the_best_and_their_ties(tmp_path, docs):
+    from provenance.fingerprint import band_keys
+    from provenance.pipeline import prepare
+
+    config = Config()
+    fpp = config.fingerprint
+    with open_index(str(tmp_path / "i.sqlite"), fpp, create=True) as idx:
+        index_documents(idx, docs, config)
+        keys = band_keys(prepare(docs[3], config).fp.signatures, fpp.bands, fpp.rows)
+        every = idx.candidates(keys, 1)
+        best = sorted(every.values(), reverse=True)
+        two = idx.candidates(keys, 1, limit=2)
+        assert set(two) == {d for d, s in every.items() if s >= best[1]}
+        assert all(two[d] == every[d] for d in two)

@@ -293,3 +293,65 @@ def test_docstring_examples():
 
     for module in (dates, placeholders, metadata):
         assert doctest.testmod(module).failed == 0, module.__name__
+
+
+def _random_texts(n: int = 400) -> list[str]:
+    """Texts dense in the characters the date and placeholder patterns start with."""
+    import random
+
+    rng = random.Random(5)
+    alphabet = list("XxＸｘ×＊○〇◯某＿_【】[]{}<>19202 .-/年月日号镇县某些aAkKſ\n：:组长Mayjunedécembre二〇十") + [
+        "2023年2月22日", "20XX年", "19__年", "XX镇", "[NAME]", "{{name}}", "<<date>>", "22.02.2023", "3/4/2021",
+        "February 22, 2023", "22nd day of March, 2021", "2021624", "3××4", "二〇〇〇年", "××镇"]
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 80))) for _ in range(n)]
+
+
+def test_placeholder_scan_from_start_characters_finds_what_a_full_scan_finds():
+    from provenance.placeholders import _SIMPLE, _simple_matches
+
+    texts = _random_texts() + [fixture(p) for p in ("000", "001", "002", "003", "004")]
+    for text in texts:
+        fast = [(m.group(0), m.span(), m.lastgroup) for m in _simple_matches(text)]
+        assert fast == [(m.group(0), m.span(), m.lastgroup) for m in _SIMPLE.finditer(text)], text
+
+
+def test_date_scan_skipping_patterns_that_cannot_match_finds_what_a_full_scan_finds(monkeypatch):
+    import re
+
+    from provenance import dates
+
+    texts = _random_texts() + [fixture(p) for p in ("000", "001", "002", "003", "004")] + _zh_date_texts()
+    fast = {}
+    for t in texts:
+        try:
+            fast[t] = dates.scan_dates(t)
+        except KeyError:  # numerals such as 四零十 the reader of Han numbers does not know: not this test's business
+            pass
+    assert len(fast) > 2000
+    monkeypatch.setattr(dates, "_matches", lambda kind, pat, text: pat.finditer(text))
+    assert fast == {t: dates.scan_dates(t) for t in fast}
+    assert sum(len(v) for v in fast.values()) > 200
+
+
+def _zh_date_texts(n: int = 3000) -> list[str]:
+    """Strings dense in near-misses of Chinese dates: numerals, spaces, 年月日 in every order."""
+    import random
+
+    rng = random.Random(9)
+    alphabet = list("0123456789〇零○Ｏ一二三四五六七八九十廿卅年년月월日号號일  \u3000\n，。") + ["2023", "二〇二三", " 年 ", "十二"]
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(5, 60))) for _ in range(n)]
+
+
+def test_document_number_search_skipping_impossible_patterns_equals_a_full_search():
+    import random
+
+    from provenance.metadata import _DOCNUM_LATIN, _DOCNUM_ZH, _docnum
+
+    rng = random.Random(3)
+    pieces = ["昂党政发", "〔2023〕", "[2021]", "（2019）", "【2020】", " ", "4", "号", "第", "No.", "no 12/2023", "Resolution",
+              "2021-45", "Decree", "n°", "abc", "镇", "\n", "(20", "19", "〔", "12"]
+    lines = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(3000)]
+    for line in lines:
+        want = _DOCNUM_ZH.search(line) or _DOCNUM_LATIN.search(line)
+        got = _docnum(line)
+        assert (got and (got.re.pattern, got.span())) == (want and (want.re.pattern, want.span())), line

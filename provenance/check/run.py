@@ -79,14 +79,14 @@ def check_file(path: Path, index: Index, policy: Policy, baseline: Baseline | No
     """Check one file against the index."""
     from ..indexing import query
     from ..metadata import extract_metadata
-    from ..read import ReadError, read_document
+    from ..read import ReadError, read_with_bytes
 
     shown = path.as_posix()
     try:
-        src = read_document(path)
+        src, data = read_with_bytes(path)
     except ReadError as err:
         return Checked(judge(shown, 0, [], policy, baseline, error=err.reason), None)
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    sha = hashlib.sha256(data).hexdigest()
     doc = Document(shown, str(path), src.text, 0, sha, src.format, extract_metadata(src.text))
     sources = []
     for pair in query(index, doc, config):

@@ -4,6 +4,8 @@ An index keeps, per document, its metadata and compressed original text (so
 passages can be aligned and quoted without the original file), the LSH band
 keys of its windows (to find candidates), and adds its shingles to a
 count-min sketch of document frequencies (to recognise stock language).
+What is written for one document is an :class:`Entry`, made by
+:func:`make_entry` (in worker processes when many documents are indexed).
 
 Note:
     An index is only valid for the fingerprint parameters and normalizer
@@ -15,16 +17,18 @@ from __future__ import annotations
 
 import json
 import zlib
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Iterable, Protocol
 
 import numpy as np
 
+from ..arrays import unique
 from ..fingerprint import FingerprintParams
 from ..model import Document, Metadata, Placeholder
 from ..normalize import NORMALIZER_VERSION
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""Version of the stored layout (2: band postings in bulk runs, text codec byte); older indexes are refused."""
 SKETCH_WIDTH = 1 << 22
 """Counters in the document-frequency sketch (uint16, 8 MiB)."""
 
@@ -52,12 +56,25 @@ def check_params(stored: dict, params: FingerprintParams, where: str) -> None:
         )
 
 
+_CODECS = {b"8": "utf-8", b"6": "utf-16-le"}
+
+
 def pack_text(text: str) -> bytes:
-    return zlib.compress(text.encode("utf-8"), 6)
+    """A document's text compressed for storage: one codec byte, then zlib at its fastest level.
+
+    Chinese text is stored as UTF-16 (two bytes a character instead of three,
+    and it compresses better); text that is mostly ASCII as UTF-8.  Level 1
+    compresses 2–3× faster than zlib's default and the result is ~10 % larger.
+    """
+    raw = text.encode("utf-8", "surrogatepass")
+    tag = b"8"
+    if len(raw) > 2 * len(text):
+        raw, tag = text.encode("utf-16-le", "surrogatepass"), b"6"
+    return tag + zlib.compress(raw, 1)
 
 
 def unpack_text(blob: bytes) -> str:
-    return zlib.decompress(blob).decode("utf-8")
+    return zlib.decompress(blob[1:]).decode(_CODECS[bytes(blob[:1])], "surrogatepass")
 
 
 def metadata_json(m: Metadata) -> str:
@@ -73,8 +90,80 @@ def metadata_from_json(s: str) -> Metadata:
 
 
 def sketch_slots(shingles: np.ndarray) -> np.ndarray:
-    """Counter positions for a document's distinct shingles."""
-    return np.unique(shingles.astype(np.uint32)) % np.uint32(SKETCH_WIDTH)
+    """Counter positions for a document's distinct shingles (distinct positions: each counts once per document)."""
+    return unique(np.asarray(shingles, dtype=np.uint32) % np.uint32(SKETCH_WIDTH))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What an index stores for one document, ready to write.
+
+    Attributes:
+        id, path, sha256, offset, format, chars: As in :class:`~provenance.model.Document`.
+        metadata: The metadata as JSON (:func:`metadata_json`).
+        text: The original text, packed (:func:`pack_text`).
+        keys: The distinct band keys of its windows, ``uint64``, ascending.
+        slots: The distinct sketch counters its shingles fall into, ``uint32``.
+    """
+
+    id: str
+    path: str
+    sha256: str
+    offset: int
+    format: str
+    chars: int
+    metadata: str
+    text: bytes
+    keys: np.ndarray
+    slots: np.ndarray
+
+
+def make_entry(doc: Document, band_keys: np.ndarray, shingles: np.ndarray) -> Entry:
+    """The :class:`Entry` of ``doc``, given its windows' band keys and its shingle hashes."""
+    return Entry(doc.id, doc.path, doc.sha256, doc.offset, doc.format, doc.chars, metadata_json(doc.metadata),
+                 pack_text(doc.text), unique(np.asarray(band_keys, dtype=np.int64).view(np.uint64)),
+                 sketch_slots(shingles))
+
+
+def entry_document(e: Entry) -> Document:
+    """The document an entry was made from."""
+    return Document(e.id, e.path, unpack_text(e.text), e.offset, e.sha256, e.format, metadata_from_json(e.metadata))
+
+
+def weigh_collisions(keys: np.ndarray, docs: np.ndarray, min_count: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Score the documents a query collides with: each shared band key counts ``1 / (documents holding it)``.
+
+    A key held by two thousand stored documents is a window of stock language
+    (a sentence every plan repeats); one held by one or two is a passage those
+    documents share with the query.  Ranking by raw collision counts puts the
+    documents sharing most stock text first (measured on the 1M-paragraph speed
+    corpus: the planted copies ranked 1, 8, 208, 215 and 681 of ~3,000); by
+    this score they rank first to fifth.
+
+    Args:
+        keys: The band key of every collision (one per stored key and document).
+        docs: The document of each.
+        min_count: Documents with fewer collisions are left out.
+
+    Returns:
+        ``(documents, scores)``, documents ascending.
+    """
+    if keys.size == 0:
+        return np.zeros(0, docs.dtype), np.zeros(0)
+    order = np.argsort(keys, kind="stable")
+    k = keys[order]
+    first = np.concatenate(([True], k[1:] != k[:-1]))
+    group = np.cumsum(first) - 1
+    df = np.bincount(group)
+    weight = (1.0 / df)[group]
+    d = docs[order]
+    order = np.argsort(d, kind="stable")
+    d, weight = d[order], weight[order]
+    start = np.flatnonzero(np.concatenate(([True], d[1:] != d[:-1])))
+    counts = np.diff(np.concatenate((start, [d.size])))
+    scores = np.add.reduceat(weight, start)
+    keep = counts >= min_count
+    return d[start][keep], scores[keep]
 
 
 class Index(Protocol):
@@ -86,14 +175,17 @@ class Index(Protocol):
 
     def ids(self) -> list[str]: ...
 
-    def put(self, items: Iterable[tuple[Document, np.ndarray, np.ndarray]]) -> None:
-        """Add or replace documents: ``(document, band keys, shingle hashes)`` each, atomically."""
+    def put(self, entries: Iterable[Entry]) -> None:
+        """Add documents (none may be stored already), atomically."""
 
     def remove(self, items: Iterable[tuple[str, np.ndarray, np.ndarray]]) -> None:
         """Remove documents: ``(id, band keys, shingle hashes)`` as they were put."""
 
-    def candidates(self, band_keys: np.ndarray) -> dict[str, int]:
-        """Stored documents with colliding windows, and how many band collisions each."""
+    def candidates(self, band_keys: np.ndarray, min_count: int = 1, limit: int | None = None) -> dict[str, float]:
+        """Stored documents sharing at least ``min_count`` distinct band keys, with their :func:`weigh_collisions` score.
+
+        With ``limit``, only the ``limit`` best (and any tied with the last of them).
+        """
 
     def get(self, doc_id: str) -> Document: ...
 
@@ -101,5 +193,8 @@ class Index(Protocol):
         """Estimated number of stored documents containing each shingle (never an underestimate)."""
 
     def count(self) -> int: ...
+
+    def compact(self) -> None:
+        """Reorganise what :meth:`put` wrote so queries stay fast (called at the end of an index run)."""
 
     def close(self) -> None: ...

@@ -20,8 +20,8 @@ import numpy as np
 
 from ..fingerprint import FingerprintParams
 from ..model import Document
-from .base import (SKETCH_WIDTH, IndexProblem, check_params, metadata_from_json, metadata_json, pack_text,
-                   params_record, sketch_slots, unpack_text)
+from .base import (SKETCH_WIDTH, Entry, IndexProblem, check_params, metadata_from_json, params_record, sketch_slots,
+                   unpack_text)
 
 
 class RedisIndex:
@@ -85,15 +85,21 @@ class RedisIndex:
         text = unpack_text(self.r.hget(self.k_docs + ":text", doc_id))
         return Document(doc_id, d["path"], text, d["offset"], d["sha256"], d["format"], metadata_from_json(d["metadata"]))
 
-    def candidates(self, band_keys: np.ndarray) -> dict[str, int]:
+    def candidates(self, band_keys: np.ndarray, min_count: int = 1, limit: int | None = None) -> dict[str, float]:
         keys = [self._key(k) for k in np.unique(np.asarray(band_keys, dtype=np.int64).ravel()).tolist()]
-        out: dict[str, int] = {}
+        count: dict[str, int] = {}
+        score: dict[str, float] = {}
         if not keys:
-            return out
-        for members in self.buckets.getmany(*keys):
+            return score
+        for members in self.buckets.getmany(*keys):  # weighted as base.weigh_collisions does
             for m in members:
                 doc_id = m.decode()
-                out[doc_id] = out.get(doc_id, 0) + 1
+                count[doc_id] = count.get(doc_id, 0) + 1
+                score[doc_id] = score.get(doc_id, 0.0) + 1.0 / len(members)
+        out = {d: s for d, s in score.items() if count[d] >= min_count}
+        if limit is not None and len(out) > limit:
+            last = sorted(out.values(), reverse=True)[limit - 1]
+            out = {d: s for d, s in out.items() if s >= last}
         return out
 
     def frequencies(self, shingles: np.ndarray) -> np.ndarray:
@@ -120,23 +126,23 @@ class RedisIndex:
                 except redis.WatchError:
                     continue
 
-    def put(self, items: Iterable[tuple[Document, np.ndarray, np.ndarray]]) -> None:
-        items = list(items)
+    def put(self, entries: Iterable[Entry]) -> None:
+        entries = list(entries)
         self._sketch = None
-        for doc, _, _ in items:
-            if self.r.hexists(self.k_docs, doc.id):
-                raise IndexProblem(f"{doc.id} is already in the index; remove it first")
-        for doc, keys, _ in items:
-            for k in np.unique(np.asarray(keys, dtype=np.int64).ravel()).tolist():
-                self.buckets.insert(self._key(k), doc.id.encode(), buffer=True)
+        for e in entries:
+            if self.r.hexists(self.k_docs, e.id):
+                raise IndexProblem(f"{e.id} is already in the index; remove it first")
+        for e in entries:
+            for k in e.keys.view(np.int64).tolist():
+                self.buckets.insert(self._key(k), e.id.encode(), buffer=True)
             self.buckets.empty_buffer()
-            rec = {"path": doc.path, "sha256": doc.sha256, "offset": doc.offset, "format": doc.format,
-                   "chars": doc.chars, "metadata": metadata_json(doc.metadata)}
+            rec = {"path": e.path, "sha256": e.sha256, "offset": e.offset, "format": e.format,
+                   "chars": e.chars, "metadata": e.metadata}
             pipe = self.r.pipeline(transaction=True)
-            pipe.hset(self.k_docs + ":text", doc.id, pack_text(doc.text))
-            pipe.hset(self.k_docs, doc.id, json.dumps(rec, ensure_ascii=False))
+            pipe.hset(self.k_docs + ":text", e.id, e.text)
+            pipe.hset(self.k_docs, e.id, json.dumps(rec, ensure_ascii=False))
             pipe.execute()
-        self._update_sketch([sketch_slots(s) for _, _, s in items], +1)
+        self._update_sketch([e.slots for e in entries], +1)
 
     def remove(self, items: Iterable[tuple[str, np.ndarray, np.ndarray]]) -> None:
         items = [it for it in items if self.r.hexists(self.k_docs, it[0])]
@@ -150,6 +156,13 @@ class RedisIndex:
                 self.buckets.remove_val(self._key(k), doc_id.encode())
         if items:
             self._update_sketch([sketch_slots(s) for _, _, s in items], -1)
+
+    def compact(self) -> None:
+        """Nothing to do: Redis keeps one set per band key."""
+
+    def sha256s(self) -> dict[str, str]:
+        """Every stored document's file hash, by id."""
+        return {k.decode(): json.loads(v)["sha256"] for k, v in self.r.hgetall(self.k_docs).items()}
 
     def close(self) -> None:
         self.r.close()

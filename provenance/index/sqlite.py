@@ -1,14 +1,17 @@
 """The embedded index: one SQLite file, safe for concurrent readers and writers.
 
 Tables: ``meta`` (parameters, the document-frequency sketch), ``docs`` (one row
-per document: metadata and zlib-compressed original text) and ``bands``
-(``(band key, document)`` pairs, a ``WITHOUT ROWID`` B-tree, so a look-up reads
-only the pages of the keys asked for; the index is never loaded whole).
+per document: metadata and compressed original text; numbers are never
+reused) and the band postings, written in bulk as sorted runs
+(:mod:`.postings`), so a look-up reads only the buckets of the keys asked for
+and the index is never loaded whole.
 
 The database runs in WAL mode: any number of ``check`` runs read while one
 ``index`` run writes; writers take the write lock up front (``BEGIN
-IMMEDIATE``) and wait for each other.  Each :meth:`SqliteIndex.put` is one
-transaction, so an interrupted run leaves the index as it was before it.
+IMMEDIATE``) and wait for each other, and a query reads inside one read
+transaction, so it sees every table as of one moment.  Each
+:meth:`SqliteIndex.put` and each merge is one transaction, so an interrupted
+run leaves the index as it was after its last complete batch.
 """
 
 from __future__ import annotations
@@ -20,19 +23,20 @@ from typing import Iterable
 
 import numpy as np
 
+from ..arrays import unique
 from ..fingerprint import FingerprintParams
 from ..model import Document
-from .base import (SKETCH_WIDTH, IndexProblem, check_params, metadata_from_json, metadata_json, pack_text,
-                   params_record, sketch_slots, unpack_text)
+from . import postings
+from .base import (SKETCH_WIDTH, Entry, IndexProblem, check_params, metadata_from_json, params_record, unpack_text,
+                   weigh_collisions)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE IF NOT EXISTS docs (
-    n INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL,
+    n INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL,
     offset INTEGER NOT NULL, format TEXT NOT NULL, chars INTEGER NOT NULL, metadata TEXT NOT NULL,
     text BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
-"""
+""" + postings.SCHEMA
 
 
 class SqliteIndex:
@@ -44,18 +48,25 @@ class SqliteIndex:
         create: Create the file when missing (else :class:`IndexProblem`).
     """
 
+    tombstones = True
+    """Removing a document leaves its postings, dropped at the next merge: :meth:`remove` needs no band keys."""
+
     def __init__(self, path: str | Path, params: FingerprintParams, create: bool = False) -> None:
         self.location = str(path)
+        self._sketch: np.ndarray | None = None
         p = Path(path)
         if not p.exists():
             if not create:
                 raise IndexProblem(f"no index at {path}: build one with `provenance index --index {path} FOLDER`")
             p.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.db = sqlite3.connect(str(p), timeout=60, isolation_level=None)
+            self.db = self._connect()
+            self.db.execute("PRAGMA busy_timeout=60000")
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA busy_timeout=60000")
+            self.db.execute("PRAGMA journal_size_limit=67108864")  # the WAL shrinks back after a large batch
+            # no mmap_size: mapping the file made look-ups ~30 % faster, but the kernel maps 16 pages around
+            # each one touched, and a check's resident memory grew from 75 MB to 340 MB (measured)
             row = self._meta("params")
         except sqlite3.DatabaseError as err:
             raise IndexProblem(f"{path} is not a provenance index ({err})") from None
@@ -78,6 +89,10 @@ class SqliteIndex:
         check_params(json.loads(row), params, self.location)
         self.params = params
 
+    def _connect(self) -> sqlite3.Connection:
+        # usable from the one writer thread of an index run (never from two threads at once)
+        return sqlite3.connect(self.location, timeout=60, isolation_level=None, check_same_thread=False)
+
     def _meta(self, key: str):
         try:
             r = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
@@ -91,6 +106,10 @@ class SqliteIndex:
     def sha256_of(self, doc_id: str) -> str | None:
         r = self.db.execute("SELECT sha256 FROM docs WHERE id=?", (doc_id,)).fetchone()
         return None if r is None else r[0]
+
+    def sha256s(self) -> dict[str, str]:
+        """Every stored document's file hash, by id."""
+        return dict(self.db.execute("SELECT id, sha256 FROM docs"))
 
     def ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT id FROM docs ORDER BY id")]
@@ -108,77 +127,117 @@ class SqliteIndex:
             raise KeyError(doc_id)
         return Document(r[0], r[1], unpack_text(r[6]), r[3], r[2], r[4], metadata_from_json(r[5]))
 
-    def candidates(self, band_keys: np.ndarray) -> dict[str, int]:
-        keys = np.unique(np.asarray(band_keys, dtype=np.int64).ravel())
+    def candidates(self, band_keys: np.ndarray, min_count: int = 1, limit: int | None = None) -> dict[str, float]:
+        keys = unique(postings.short_keys(np.asarray(band_keys, dtype=np.int64).ravel()))
         if keys.size == 0:
             return {}
-        out: dict[str, int] = {}
-        step = 900
-        for lo in range(0, keys.size, step):
-            chunk = keys[lo : lo + step].tolist()
-            q = ("SELECT d.id, count(*) FROM bands b JOIN docs d ON d.n = b.doc WHERE b.key IN (%s) GROUP BY d.id"
-                 % ",".join("?" * len(chunk)))
-            for doc_id, n in self.db.execute(q, chunk):
-                out[doc_id] = out.get(doc_id, 0) + int(n)
+        self.db.execute("BEGIN")  # one snapshot for the runs, their postings and the documents
+        try:
+            nums, scores = weigh_collisions(*postings.lookup(self.db, keys), min_count)
+            order = np.argsort(-scores, kind="stable")
+            nums, scores = nums[order].tolist(), scores[order].tolist()
+            out: dict[str, float] = {}
+            step = 30000 if limit is None else max(2 * limit, 64)
+            for lo in range(0, len(nums), step):  # best first, until ``limit`` live ones and their ties
+                if limit is not None and len(out) >= limit and scores[lo] < min(out.values()):
+                    break
+                part = nums[lo : lo + step]
+                by_num = dict(zip(part, scores[lo : lo + step]))
+                q = "SELECT n, id FROM docs WHERE n IN (%s)" % ",".join("?" * len(part))
+                for n, doc_id in self.db.execute(q, part):  # numbers of removed documents are not found
+                    out[doc_id] = by_num[n]
+        finally:
+            self.db.execute("COMMIT")
+        if limit is not None and len(out) > limit:
+            last = sorted(out.values(), reverse=True)[limit - 1]
+            out = {d: s for d, s in out.items() if s >= last}
         return out
 
     def frequencies(self, shingles: np.ndarray) -> np.ndarray:
-        if getattr(self, "_sketch", None) is None:
+        if self._sketch is None:
             self._sketch = np.frombuffer(self._meta("sketch"), dtype=np.uint16)  # read once; writes reset it
         sketch = self._sketch
         return sketch[np.asarray(shingles, dtype=np.uint32) % np.uint32(SKETCH_WIDTH)].astype(np.int64)
 
     # -- writing -----------------------------------------------------------------
-    def put(self, items: Iterable[tuple[Document, np.ndarray, np.ndarray]]) -> None:
-        items = list(items)
+    def put(self, entries: Iterable[Entry]) -> None:
+        """Add documents as one transaction: their rows, one run of their postings, the sketch counts."""
+        entries = list(entries)
         self._sketch = None
-        if not items:
+        if not entries:
             return
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            sketch = np.frombuffer(self._meta("sketch"), dtype=np.uint16).copy()
-            for doc, keys, shingles in items:
-                old = self.db.execute("SELECT n FROM docs WHERE id=?", (doc.id,)).fetchone()
-                if old is not None:
-                    raise IndexProblem(f"{doc.id} is already in the index; remove it first")
+            counts = np.zeros(SKETCH_WIDTH, np.int32)
+            nums = np.zeros(len(entries), np.uint32)
+            for k, e in enumerate(entries):
+                if self.db.execute("SELECT 1 FROM docs WHERE id=?", (e.id,)).fetchone() is not None:
+                    raise IndexProblem(f"{e.id} is already in the index; remove it first")
                 cur = self.db.execute(
                     "INSERT INTO docs (id, path, sha256, offset, format, chars, metadata, text) VALUES (?,?,?,?,?,?,?,?)",
-                    (doc.id, doc.path, doc.sha256, doc.offset, doc.format, doc.chars,
-                     metadata_json(doc.metadata), pack_text(doc.text)))
-                n = cur.lastrowid
-                uk = np.unique(np.asarray(keys, dtype=np.int64).ravel())
-                self.db.executemany("INSERT OR IGNORE INTO bands VALUES (?, ?)", ((k, n) for k in uk.tolist()))
-                slots = sketch_slots(shingles)
-                sketch[slots] = np.minimum(sketch[slots].astype(np.int32) + 1, 65535).astype(np.uint16)
-            self.db.execute("UPDATE meta SET value=? WHERE key='sketch'", (sketch.tobytes(),))
+                    (e.id, e.path, e.sha256, e.offset, e.format, e.chars, e.metadata, e.text))
+                nums[k] = cur.lastrowid
+                counts[e.slots] += 1  # slots are distinct within a document
+            postings.write(self.db, *postings.gather([postings.short_keys(e.keys) for e in entries], nums))
+            self._add_to_sketch(counts)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
 
+    def _add_to_sketch(self, delta: np.ndarray) -> None:
+        sketch = np.frombuffer(self._meta("sketch"), dtype=np.uint16).astype(np.int32)
+        sketch += delta
+        np.clip(sketch, 0, 65535, out=sketch)
+        self.db.execute("UPDATE meta SET value=? WHERE key='sketch'", (sketch.astype(np.uint16).tobytes(),))
+
     def remove(self, items: Iterable[tuple[str, np.ndarray, np.ndarray]]) -> None:
+        """Remove documents: ``(id, band keys, shingle hashes)``; their postings stay until the next merge drops them."""
+        from .base import sketch_slots
+
         items = list(items)
         self._sketch = None
         if not items:
             return
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            sketch = np.frombuffer(self._meta("sketch"), dtype=np.uint16).copy()
-            for doc_id, keys, shingles in items:
-                r = self.db.execute("SELECT n FROM docs WHERE id=?", (doc_id,)).fetchone()
-                if r is None:
-                    continue
-                n = r[0]
-                uk = np.unique(np.asarray(keys, dtype=np.int64).ravel())
-                self.db.executemany("DELETE FROM bands WHERE key=? AND doc=?", ((k, n) for k in uk.tolist()))
-                self.db.execute("DELETE FROM docs WHERE n=?", (n,))
-                slots = sketch_slots(shingles)
-                sketch[slots] = np.maximum(sketch[slots].astype(np.int32) - 1, 0).astype(np.uint16)
-            self.db.execute("UPDATE meta SET value=? WHERE key='sketch'", (sketch.tobytes(),))
+            counts = np.zeros(SKETCH_WIDTH, np.int32)
+            for doc_id, _keys, shingles in items:
+                if self.db.execute("DELETE FROM docs WHERE id=?", (doc_id,)).rowcount:
+                    counts[sketch_slots(shingles)] -= 1
+            self._add_to_sketch(counts)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+
+    def compact(self) -> None:
+        """Merge runs (:func:`.postings.plan_merge`) until no size class holds too many; one transaction per merge."""
+        while True:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                plan = postings.plan_merge(postings.runs(self.db))
+                if plan:
+                    reader = self._connect()
+                    try:
+                        postings.merge(self.db, plan, self._dead(), reader)
+                    finally:
+                        reader.close()
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            if not plan:
+                return
+
+    def _dead(self) -> np.ndarray:
+        """Numbers of removed documents, ascending: every number ever given (never reused) not in ``docs``."""
+        top = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name='docs'").fetchone()
+        live = np.fromiter((r[0] for r in self.db.execute("SELECT n FROM docs")), dtype=np.int64)
+        given = np.ones((top[0] if top else 0) + 1, dtype=bool)
+        given[0] = False
+        given[live] = False
+        return np.flatnonzero(given).astype(np.uint32)
 
     def close(self) -> None:
         self.db.close()

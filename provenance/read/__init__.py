@@ -31,7 +31,7 @@ from pathlib import Path
 
 from ..model import Source
 
-__all__ = ["ReadError", "SUPPORTED_SUFFIXES", "READERS", "read_document", "iter_files"]
+__all__ = ["ReadError", "SUPPORTED_SUFFIXES", "READERS", "read_document", "read_with_bytes", "iter_files"]
 
 
 class ReadError(Exception):
@@ -89,6 +89,15 @@ def read_document(path: str | os.PathLike) -> Source:
         >>> read_document("plan.docx").format                    # doctest: +SKIP
         'docx'
     """
+    return read_with_bytes(path)[0]
+
+
+def read_with_bytes(path: str | os.PathLike) -> tuple[Source, bytes]:
+    """:func:`read_document`, and the file's bytes too (to hash them without reading the file twice).
+
+    Raises:
+        ReadError: As :func:`read_document`.
+    """
     p = Path(path)
     suffix = p.suffix.lower()
     if p.is_dir():
@@ -112,7 +121,7 @@ def read_document(path: str | os.PathLike) -> Source:
         raise ReadError(path, f"cannot read {READERS[suffix]}: {one_line(err)}") from None
     if not has_text(src.text):
         raise ReadError(path, "no text")
-    return src
+    return src, data
 
 
 def _hidden(name: str) -> bool:

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import Sequence
-
-from rich.console import Console
-from rich.markup import escape
+from typing import TYPE_CHECKING, Sequence
 
 from ..check.findings import Finding, excerpt, pct
+
+if TYPE_CHECKING:  # rich is imported by render_text only: the JSON rendering of a check does without it
+    from rich.console import Console
 
 _STYLE = {"fail": "bold red", "error": "bold red", "baselined": "yellow", "allowed": "cyan", "pass": "green"}
 
 
 def render_text(findings: Sequence[Finding], console: Console, quote: int = 120) -> None:
     """Per document: the verdict, each source with its share, and the longest shared passage quoted."""
+    from rich.markup import escape
+
     for f in findings:
         console.print(f"[{_STYLE[f.verdict]}]{f.verdict.upper():9s}[/] {escape(f.path)}"
                       + (f"  ({pct(f.total_share)} copied in total)" if f.sources else ""))

@@ -1,0 +1,141 @@
+"""Band postings in bulk runs: look-ups equal a brute-force join, merges keep every live posting, tombstones go."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+import pytest
+
+from provenance.index import postings
+from provenance.index.postings import KEY_BITS, Run, gather, lookup, merge, plan_merge, run_bits, short_keys, write
+
+
+@pytest.fixture()
+def db(tmp_path):
+    con = sqlite3.connect(str(tmp_path / "p.sqlite"), isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.executescript(postings.SCHEMA)
+    yield con
+    con.close()
+
+
+def _random_docs(rng, n_docs: int, per_doc: int, pool: np.ndarray | None = None) -> list[np.ndarray]:
+    """Per document, distinct short keys; with ``pool``, half of them drawn from it (keys shared between documents)."""
+    out = []
+    for _ in range(n_docs):
+        own = rng.integers(0, 1 << KEY_BITS, per_doc, dtype=np.uint64)
+        if pool is not None:
+            own[: per_doc // 2] = rng.choice(pool, per_doc // 2)
+        out.append(np.unique(own))
+    return out
+
+
+def _brute(per_doc: dict[int, np.ndarray], query: np.ndarray) -> dict[int, int]:
+    return {n: int(np.isin(k, query).sum()) for n, k in per_doc.items() if np.isin(k, query).any()}
+
+
+def _counts(docs: np.ndarray) -> dict[int, int]:
+    u, c = np.unique(docs, return_counts=True)
+    return dict(zip(u.tolist(), c.tolist()))
+
+
+def _put(db, per_doc: dict[int, np.ndarray]) -> Run:
+    nums = np.array(sorted(per_doc), dtype=np.uint32)
+    db.execute("BEGIN")
+    run = write(db, *gather([per_doc[int(n)] for n in nums], nums))
+    db.execute("COMMIT")
+    return run
+
+
+def test_short_keys_are_the_top_bits_of_the_signed_band_keys():
+    keys = np.array([-1, 0, 1 << 62, -(1 << 63)], dtype=np.int64)
+    assert short_keys(keys).tolist() == [(1 << KEY_BITS) - 1, 0, 1 << (KEY_BITS - 2), 1 << (KEY_BITS - 1)]
+
+
+def test_gather_orders_by_key_then_document():
+    k = [np.array([5, 9], np.uint64), np.array([1, 5], np.uint64), np.array([5], np.uint64)]
+    keys, docs = gather(k, np.array([30, 10, 20], np.uint32))
+    assert keys.tolist() == [1, 5, 5, 5, 9]
+    assert docs.tolist() == [10, 30, 10, 20, 30]
+
+
+@pytest.mark.parametrize("n_docs,per_doc", [(1, 5), (3, 400), (40, 2000)])
+def test_lookup_equals_a_brute_force_join(db, n_docs, per_doc):
+    rng = np.random.default_rng(n_docs)
+    pool = rng.integers(0, 1 << KEY_BITS, 50, dtype=np.uint64)
+    per_doc = dict(zip(range(1, n_docs + 1), _random_docs(rng, n_docs, per_doc, pool)))
+    run = _put(db, per_doc)
+    assert run.bits == run_bits(sum(k.size for k in per_doc.values()))
+    query = np.unique(np.concatenate([pool[:20], per_doc[1][-3:], rng.integers(0, 1 << KEY_BITS, 500, dtype=np.uint64)]))
+    assert _counts(lookup(db, query)[1]) == _brute(per_doc, query)
+    k, d = lookup(db, query)
+    assert all(np.isin(k[d == n], per_doc[int(n)]).all() for n in np.unique(d))
+
+
+@pytest.mark.parametrize("second_connection", [False, True])
+def test_merge_keeps_live_postings_and_drops_removed_documents(db, tmp_path, second_connection):
+    rng = np.random.default_rng(7)
+    pool = rng.integers(0, 1 << KEY_BITS, 80, dtype=np.uint64)
+    everything: dict[int, np.ndarray] = {}
+    n = 1
+    for size in (1, 2, 30, 5, 200):  # runs of very different sizes: bits from 0 to ~11
+        part = dict(zip(range(n, n + size), _random_docs(rng, size, 300, pool)))
+        everything.update(part)
+        _put(db, part)
+        n += size
+    assert len(postings.runs(db)) == 5
+    dead = {2, 7, 40, 100}
+    live = np.array(sorted(set(everything) - dead), dtype=np.uint32)
+    dead_nums = np.array(sorted(dead), dtype=np.uint32)
+    query = np.unique(np.concatenate([pool, rng.choice(np.concatenate(list(everything.values())), 300)]))
+    before = _counts(lookup(db, query)[1])
+    reader = (sqlite3.connect(str(tmp_path / "p.sqlite"), isolation_level=None, check_same_thread=False)
+              if second_connection else None)
+    db.execute("BEGIN")
+    new = merge(db, postings.runs(db), dead_nums, reader)
+    db.execute("COMMIT")
+    assert postings.runs(db) == [new]
+    assert new.postings == sum(everything[int(d)].size for d in live)
+    after = _counts(lookup(db, query)[1])
+    assert after == {d: c for d, c in before.items() if d not in dead}
+    assert after == _brute({d: everything[d] for d in live.tolist()}, query)
+    assert db.execute("SELECT count(*) FROM postings WHERE id >> 32 != ?", (new.run,)).fetchone()[0] == 0
+
+
+def test_merging_nothing_but_removed_documents_leaves_no_run(db):
+    _put(db, {1: np.array([1, 2, 3], np.uint64)})
+    db.execute("BEGIN")
+    assert merge(db, postings.runs(db), np.array([1], np.uint32)) is None
+    db.execute("COMMIT")
+    assert postings.runs(db) == [] and db.execute("SELECT count(*) FROM postings").fetchone()[0] == 0
+
+
+def test_merge_plan_is_size_tiered():
+    small = [Run(i, 5, 4000) for i in range(1, 4)]
+    assert plan_merge(small) == []  # three of a class: not yet
+    four = small + [Run(4, 5, 4000)]
+    assert plan_merge(four) == four
+    big = Run(9, 20, 80_000_000)
+    assert plan_merge([big, *small]) == []
+    assert plan_merge([big, *four]) == four  # the big run is left alone
+    many_mid = [Run(10 + i, 16, 8_000_000) for i in range(10)]
+    assert plan_merge([big, *many_mid, *small]) == [*many_mid, *small]
+
+
+def test_collisions_are_weighted_by_how_few_documents_hold_each_key():
+    from provenance.index.base import weigh_collisions
+
+    keys = np.array([7, 7, 7, 9, 5, 5], np.uint64)
+    docs = np.array([1, 2, 3, 1, 1, 2], np.uint32)
+    nums, scores = weigh_collisions(keys, docs)
+    assert nums.tolist() == [1, 2, 3]
+    assert scores.tolist() == pytest.approx([1 / 3 + 1 + 1 / 2, 1 / 3 + 1 / 2, 1 / 3])
+    nums, _ = weigh_collisions(keys, docs, min_count=2)
+    assert nums.tolist() == [1, 2]
+
+
+def test_run_bits_keep_buckets_small():
+    assert run_bits(1) == 0
+    assert run_bits(postings.BUCKET_POSTINGS * 1024) == 10
+    assert run_bits(80_000_000) == 19  # ~150 postings a bucket
