@@ -145,13 +145,16 @@ def _zh_int(s: str) -> int:
     if s in ("廿", "卅"):
         return 20 if s == "廿" else 30
     s = s.replace("廿", "二十").replace("卅", "三十")
-    if "十" in s:
-        left, _, right = s.partition("十")
-        return (_ZH_DIGIT[left] if left else 1) * 10 + (_ZH_DIGIT[right] if right else 0)
-    n = 0
-    for c in s:
-        n = n * 10 + (int(c) if c.isdigit() else _ZH_DIGIT[c])
-    return n
+    try:
+        if "十" in s:
+            left, _, right = s.partition("十")
+            return (_ZH_DIGIT[left] if left else 1) * 10 + (_ZH_DIGIT[right] if right else 0)
+        n = 0
+        for c in s:
+            n = n * 10 + (int(c) if c.isdigit() else _ZH_DIGIT[c])
+        return n
+    except KeyError:
+        raise ValueError(f"not a Chinese numeral: {s!r}") from None
 
 
 def _iso(y: int, m: int, d: int) -> str | None:
@@ -230,7 +233,11 @@ def scan_dates(text: str) -> list[DateMatch]:
             elif kind in ("dmonth", "monthd"):
                 y, mo, d = int(m["y"]), _MONTHS[m["mon"].lower()], int(m["d"])
             else:
-                y, mo, d = _zh_int(m["y"]), _zh_int(m["m"]), _zh_int(m["d"])
+                try:
+                    y, mo, d = _zh_int(m["y"]), _zh_int(m["m"]), _zh_int(m["d"])
+                except ValueError:  # "四零十日": characters of numerals, not a numeral
+                    found.append(DateMatch(raw, span, None, f"invalid date '{raw}'"))
+                    continue
             found.append(_check(raw, span, y, mo, d))
     found += [g for m in _GLUED_LINE.finditer(text) if (g := _glued(m))]
     found.sort(key=lambda d: (d.span[0], -d.span[1]))
