@@ -36,6 +36,7 @@ ZH_REGULATIONS = REPO.parent / "shared" / "corpora" / "zh-regulations"
 EN_STOCK = HERE / "stock"
 
 _ZH_END = "。！？"
+_ZH_CLAUSE_END = "；;，,、：:"
 _ZH_SENT = re.compile(r"[^。！？]*[。！？]+[”」』）)]*|[^。！？]+$")
 _EN_SENT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _ZH_DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月|[〇零一二]{4}年")
@@ -172,8 +173,8 @@ def _zh_units(text: str, names: dict[str, str]) -> tuple[str, list[Unit]]:
         if not title:
             title = line
             continue
-        if line[-1] not in _ZH_END and len(line) <= 30:
-            units.append(Unit(line, heading=True))
+        if line[-1] not in _ZH_END + _ZH_CLAUSE_END and len(line) <= 30:
+            units.append(Unit(line, heading=True))  # a heading ends without punctuation; a list item with ；
             continue
         for s in split_zh(line):
             if len(s) >= 8:

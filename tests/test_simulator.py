@@ -214,3 +214,24 @@ def test_same_seed_same_corpus_across_processes(tmp_path):
                        capture_output=True, env={**os.environ, "PYTHONHASHSEED": h})
         outs.append((out / "truth.json").read_bytes())
     assert outs[0] == outs[1]
+
+
+def test_list_items_are_sentences_not_headings():
+    """A ；-terminated list item of a regulation is text, de-duplicated like any sentence; only a line
+    without final punctuation is a heading (headings are shared stock and escape de-duplication)."""
+    from sim_stock import _dedupe, _zh_units, StockDoc
+
+    reg_a = "{town}大气污染防治条例\n第一章 总则\n（四）原油储罐设置浮顶罐或者采取其他措施减少油气无组织排放；\n" \
+            "第二条 本条例适用于本市行政区域内大气污染的防治工作，各级人民政府负责实施。\n" \
+            "第三条 排放大气污染物的单位应当采取有效措施，防止和减少大气污染。\n" \
+            "第四条 任何单位和个人都有保护大气环境的义务，有权举报污染大气环境的行为。\n"
+    reg_b = "{town}大气污染防治条例\n第一章 总则\n（四）原油储罐未设置浮顶罐或者采取其他措施减少油气无组织排放的；\n" \
+            "第九条 违反本条例规定的，由生态环境主管部门责令改正，处二万元以上二十万元以下罚款。\n" \
+            "第十条 生态环境主管部门应当建立大气环境质量监测网络，定期发布监测信息。\n" \
+            "第十一条 重污染天气期间，应当按照应急预案采取限产、停产等措施，减少污染排放。\n"
+    title, units = _zh_units(reg_a, {})
+    assert [u.text for u in units if u.heading] == ["第一章总则"]
+    docs = [StockDoc(*_zh_units(t, {}), source=str(k)) for k, t in enumerate((reg_a, reg_b))]
+    kept = _dedupe(docs, "zh")
+    texts = [u.text for d in kept for u in d.units]
+    assert sum("浮顶罐" in t for t in texts) == 1
