@@ -338,11 +338,16 @@ def _trim(ctx: _Ctx, blocks: list[Block]) -> list[Block]:
 
 
 def _colinear(ctx: _Ctx, r: RawPassage, q: RawPassage) -> bool:
-    """``q`` continues ``r`` on both sides within the gaps one passage may hold (overlap allowed)."""
+    """``q`` may continue ``r``: later on both sides (overlap allowed), on nearly the same diagonal, and close.
+
+    The stretch between them may hold matches that neither kept (an end
+    trimmed, a chain that stopped short), so it may be longer than one gap;
+    verifying the union decides.
+    """
     if q.i1 <= r.i1 or q.j1 <= r.j1 or q.i0 < r.i0 or q.j0 < r.j0:
         return False
     ga, gb = _gaps(ctx, (r.i0, r.i1, r.j0, r.j1), (q.i0, q.i1, q.j0, q.j1))
-    return not _parted(ctx, ga, gb)
+    return abs(ga - gb) <= ctx.p.max_skew and max(ga, gb) <= 2 * ctx.p.max_gap
 
 
 def merge_adjacent(ctx: _Ctx, ps: list[RawPassage]) -> list[RawPassage]:
@@ -350,8 +355,8 @@ def merge_adjacent(ctx: _Ctx, ps: list[RawPassage]) -> list[RawPassage]:
 
     Two pieces of one copied passage come out of chaining separately when a
     chain lost its way in a cluster of edits; here a piece that continues an
-    earlier one (gaps and skew within what :func:`verify` bridges) is merged
-    with it when the union verifies as a single passage.
+    earlier one (:func:`_colinear`) is merged with it when the union verifies
+    as a single passage.
     """
     out: list[RawPassage] = []
     for q in sorted(ps, key=lambda r: (r.i0, r.j0, -r.i1)):

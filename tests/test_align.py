@@ -138,29 +138,43 @@ def test_lightly_edited_chinese_copy_is_one_passage():
         assert _no_overlaps(found), (seed, found)
 
 
-def test_english_copy_with_word_edits_is_one_passage_that_stays_inside_it():
-    """KJV text, 8 % of the words edited, between unrelated KJV text: one passage, ends where the copy ends."""
+def _kjv_copy(seed: int, rate: float, words: int = 150):
+    """KJV text with a share ``rate`` of its words edited (half substituted, a quarter dropped, a quarter
+    followed by an inserted word), between unrelated KJV text; the passages found and the copy's spans."""
     vocab = sorted({w.lower().strip(".,;:") for w in _KJV})
+    rng = random.Random(seed)
+    s = rng.randrange(0, len(_KJV) - 3000)
+    copy = _KJV[s : s + words]
+    edited = []
+    for w in copy:
+        r = rng.random() / rate
+        edited += [w] if r >= 1 else [rng.choice(vocab)] if r < 0.5 else [] if r < 0.75 else [w, rng.choice(vocab)]
+    t1, t2 = rng.randrange(0, len(_KJV) - 400), rng.randrange(0, len(_KJV) - 400)
+    before_a, before_b = " ".join(_KJV[t1 : t1 + 120]) + " ", " ".join(_KJV[t2 : t2 + 120]) + " "
+    a = before_a + " ".join(copy) + " " + " ".join(_KJV[t1 + 120 : t1 + 240])
+    b = before_b + " ".join(edited) + " " + " ".join(_KJV[t2 + 120 : t2 + 240])
+    span_a = (len(before_a), len(before_a) + len(" ".join(copy)))
+    span_b = (len(before_b), len(before_b) + len(" ".join(edited)))
+    found = _spans(a, b, 3)
+    return found, [f for f in found if _overlap(f[0], span_a) and _overlap(f[1], span_b)], span_a
+
+
+def test_english_copy_with_word_edits_is_one_passage_that_stays_inside_it():
+    """8 % of the words edited: one passage, covering the copy and ending where it ends."""
     for seed in range(40):
-        rng = random.Random(seed)
-        s = rng.randrange(0, len(_KJV) - 3000)
-        copy = _KJV[s : s + 150]
-        edited = []
-        for w in copy:
-            r = rng.random()
-            edited += [rng.choice(vocab)] if r < 0.04 else [] if r < 0.06 else [w, rng.choice(vocab)] if r < 0.08 else [w]
-        t1, t2 = rng.randrange(0, len(_KJV) - 400), rng.randrange(0, len(_KJV) - 400)
-        before_a, before_b = " ".join(_KJV[t1 : t1 + 120]) + " ", " ".join(_KJV[t2 : t2 + 120]) + " "
-        a = before_a + " ".join(copy) + " " + " ".join(_KJV[t1 + 120 : t1 + 240])
-        b = before_b + " ".join(edited) + " " + " ".join(_KJV[t2 + 120 : t2 + 240])
-        span_a = (len(before_a), len(before_a) + len(" ".join(copy)))
-        span_b = (len(before_b), len(before_b) + len(" ".join(edited)))
-        found = _spans(a, b, 3)
-        on_copy = [f for f in found if _overlap(f[0], span_a) and _overlap(f[1], span_b)]
+        found, on_copy, span_a = _kjv_copy(seed, 0.08)
         assert len(on_copy) == 1, (seed, found, span_a)
         (a0, a1), _ = on_copy[0]
         assert _overlap((a0, a1), span_a) >= 0.9 * (span_a[1] - span_a[0]), (seed, on_copy, span_a)
         assert a0 >= span_a[0] - 30 and a1 <= span_a[1] + 30, (seed, on_copy, span_a)
+        assert _no_overlaps(found), (seed, found)
+
+
+def test_heavily_edited_english_copy_is_still_one_passage():
+    """A fifth of the words edited: the pieces chaining leaves are merged when their union verifies as one."""
+    for seed in range(40):
+        found, on_copy, span_a = _kjv_copy(seed, 0.2, words=120)
+        assert len(on_copy) == 1, (seed, found, span_a)
         assert _no_overlaps(found), (seed, found)
 
 
