@@ -36,6 +36,7 @@ ZH_REGULATIONS = REPO.parent / "shared" / "corpora" / "zh-regulations"
 EN_STOCK = HERE / "stock"
 
 _ZH_END = "。！？"
+_ZH_CLAUSE_END = "；;，,、：:"
 _ZH_SENT = re.compile(r"[^。！？]*[。！？]+[”」』）)]*|[^。！？]+$")
 _EN_SENT = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
 _ZH_DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月|[〇零一二]{4}年")
@@ -172,8 +173,8 @@ def _zh_units(text: str, names: dict[str, str]) -> tuple[str, list[Unit]]:
         if not title:
             title = line
             continue
-        if line[-1] not in _ZH_END and len(line) <= 30:
-            units.append(Unit(line, heading=True))
+        if line[-1] not in _ZH_END + _ZH_CLAUSE_END and len(line) <= 30:
+            units.append(Unit(line, heading=True))  # a heading ends without punctuation; a list item with ；
             continue
         for s in split_zh(line):
             if len(s) >= 8:
@@ -214,17 +215,36 @@ def _short_grams(text: str, lang: Lang) -> set[str]:
     return {" ".join(w[i : i + 3]) for i in range(max(len(w) - 2, 1))}
 
 
-def _dedupe(docs: list[StockDoc], lang: Lang, fuzzy: float = 0.4) -> list[StockDoc]:
+def _tokens(text: str, lang: Lang) -> list[str]:
+    """Characters (zh) or lower-case words (en) of a sentence, punctuation and slots removed."""
+    text = re.sub(r"\{[a-z0-9]+\}", "", text)
+    return list(re.sub(r"[^\w]", "", text)) if lang == "zh" else re.findall(r"[a-z0-9]+", text.lower())
+
+
+def _reworded(toks: list[str], other: list[str], share: float) -> bool:
+    """Whether the shorter of two sentences is ``share`` or more contained, in order, in the longer one."""
+    from rapidfuzz.distance import LCSseq
+
+    short = min(len(toks), len(other))
+    return short > 0 and LCSseq.similarity(toks, other) >= share * short
+
+
+def _dedupe(docs: list[StockDoc], lang: Lang, fuzzy: float = 0.4, reworded: float = 0.6) -> list[StockDoc]:
     """Drop every sentence that repeats an earlier kept one, exactly or loosely.
 
     A sentence goes when it shares a 12-character (8-word) run with an earlier
-    kept one, or when ``fuzzy`` or more of its 5-character (3-word) pieces were
-    seen before (a reworded copy).  The stock's sources copy each other (that is
-    why they are interesting); after this, documents the ground truth calls
-    unrelated share no more than stock phrases.
+    kept one, when ``fuzzy`` or more of its 5-character (3-word) pieces were
+    seen before, or when it and a kept sentence sharing three such pieces with
+    it are a reworded copy of each other: ``reworded`` or more of the shorter
+    one's characters (words) appear, in order, in the other (Exodus 37 retells
+    Exodus 25 this way; the sample plans reword each other).  The stock's
+    sources copy each other (that is why they are interesting); after this,
+    documents the ground truth calls unrelated share no more than stock phrases.
     """
     seen: set[str] = set()
     seen_short: set[str] = set()
+    by_piece: dict[str, list[int]] = {}
+    kept_tokens: list[list[str]] = []
     out = []
     for d in docs:
         kept = []
@@ -236,8 +256,15 @@ def _dedupe(docs: list[StockDoc], lang: Lang, fuzzy: float = 0.4) -> list[StockD
             short = _short_grams(u.text, lang)
             if not g or g & seen or len(short & seen_short) >= fuzzy * len(short):
                 continue
+            toks = _tokens(u.text, lang)
+            near = Counter(k for piece in short for k in by_piece.get(piece, ()))
+            if any(n >= 3 and _reworded(toks, kept_tokens[k], reworded) for k, n in near.items()):
+                continue
             seen |= g
             seen_short |= short
+            for piece in short:
+                by_piece.setdefault(piece, []).append(len(kept_tokens))
+            kept_tokens.append(toks)
             kept.append(u)
         if sum(not u.heading for u in kept) >= 3:
             out.append(StockDoc(d.title, kept, d.source))

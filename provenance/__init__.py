@@ -2,8 +2,8 @@
 
 The pipeline stages read in order: :mod:`~provenance.read` → :mod:`~provenance.normalize`
 → :mod:`~provenance.segment` → :mod:`~provenance.fingerprint` → :mod:`~provenance.index`
-→ :mod:`~provenance.candidates` → :mod:`~provenance.align` → :mod:`~provenance.families`
-/ :mod:`~provenance.lineage` → :mod:`~provenance.report`.  :func:`provenance.pipeline.scan`
+→ :mod:`~provenance.candidates` → :mod:`~provenance.align` → :mod:`~provenance.boilerplate`
+→ :mod:`~provenance.families` / :mod:`~provenance.lineage` → :mod:`~provenance.report`.  :func:`provenance.pipeline.scan`
 runs them all.
 """
 

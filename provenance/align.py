@@ -10,10 +10,19 @@ Given two documents' units and shingle hashes, alignment
    lightly revised copy comes out as one passage, not as a dozen fragments;
 4. *extends* each passage unit by unit while the two sides still agree, and
    *verifies* it with ``rapidfuzz.distance.Indel`` on the unit sequences, which
-   gives the similarity reported with each passage.
+   gives the matching blocks and the similarity reported with each passage;
+   a passage is split where the two sides part and trimmed of chance matches
+   at its ends;
+5. *merges* pieces that continue each other (a chain that lost its way in a
+   cluster of edits leaves two) into one passage, verified again as a whole;
+6. makes the passages *one-to-one*: a unit of either document belongs to at
+   most one passage, so repeated formulas do not give a second, shifted
+   alignment of text already aligned.
 
-Everything is in unit indices here; :mod:`provenance.pipeline` turns them into
-character spans of the original texts.
+All lengths (gaps, skews, runs) are weights: a character of a script written
+without spaces weighs 1, a word 2.  Everything is in unit indices here;
+:mod:`provenance.pipeline` turns them into character spans of the original
+texts.
 """
 
 from __future__ import annotations
@@ -22,6 +31,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz.distance import Indel
+
+from .normalize import WORD_FLAG
+
+Block = tuple[int, int, int, int]
+"""Aligned unit ranges ``(i0, i1, j0, j1)``: ``a[i0:i1]`` against ``b[j0:j1]``."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +49,9 @@ class AlignParams:
             matched length so far.
         max_skew: Largest difference between the two sides' gaps (an insertion on one side).
         min_similarity: Passages less similar than this are dropped.
+        repeat_weight: Two passages overlapping on one side only both stay when
+            each holds at least this much exactly matched weight (a paragraph
+            one document holds twice); shorter ones give way to the stronger.
         min_run: A passage must contain one exact match at least this long.
         repeat_cap: Shingles occurring more often than this in one document are not seeds.
     """
@@ -44,6 +61,7 @@ class AlignParams:
     gap_ratio: float = 0.25
     max_skew: int = 24
     min_similarity: float = 0.6
+    repeat_weight: int = 100
     min_run: int = 8
     repeat_cap: int = 16
 
@@ -129,39 +147,59 @@ def near_anchors(segs: np.ndarray, seg_w: np.ndarray, p: AlignParams) -> np.ndar
     return segs[keep]
 
 
-def chain(segs: np.ndarray, weights_a: np.ndarray, p: AlignParams) -> list[list[tuple[int, int, int, int]]]:
-    """Greedy co-linear chaining of exact segments into passages."""
-    cum = np.concatenate(([0], np.cumsum(weights_a)))
-    chains: list[list[tuple[int, int, int, int]]] = []
+def unit_weights(ids: np.ndarray) -> np.ndarray:
+    """Weight of each unit id: 2 for a word (``WORD_FLAG`` set), 1 for a character."""
+    return np.where((ids & WORD_FLAG) != 0, 2, 1).astype(np.int64)
+
+
+def _cum(weights: np.ndarray) -> np.ndarray:
+    return np.concatenate(([0], np.cumsum(weights, dtype=np.int64)))
+
+
+def _link(prev: Block, seg: Block, cum_a: np.ndarray, cum_b: np.ndarray, limit: int, p: AlignParams) -> int | None:
+    """Cost of continuing a chain ending in ``prev`` with ``seg`` (gaps in weight), or ``None`` when it cannot."""
+    i0, i1, j0, j1 = seg
+    if i1 <= prev[1] or j1 <= prev[3]:
+        return None
+    ga = int(cum_a[i0] - cum_a[prev[1]])
+    gb = int(cum_b[j0] - cum_b[prev[3]])
+    if ga < -8 or gb < -8 or ga > limit or gb > limit or abs(ga - gb) > p.max_skew:
+        return None
+    return max(ga, 0) + max(gb, 0) + abs(ga - gb)
+
+
+def chain(segs: np.ndarray, cum_a: np.ndarray, cum_b: np.ndarray, p: AlignParams) -> list[list[Block]]:
+    """Greedy co-linear chaining of exact segments into passages.
+
+    Segments come in order on side a; each joins the open chain it continues
+    most cheaply.  Gaps and skew are weights on both sides (a word 2, a
+    character 1), like every length in :class:`AlignParams`.
+    """
+    chains: list[list[Block]] = []
     active: list[int] = []
     matched: list[int] = []
-    for i0, i1, j0, j1 in segs.tolist():
+    for seg in map(tuple, segs.tolist()):
         best, best_cost = -1, None
         still = []
         for c in active:
-            ci1 = chains[c][-1][1]
-            cj1 = chains[c][-1][3]
+            last = chains[c][-1]
             limit = max(p.max_gap, int(p.gap_ratio * matched[c]))
-            if i0 - ci1 > limit:
+            if cum_a[seg[0]] - cum_a[last[1]] > limit:
                 continue  # too far behind: will never accept anything again
             still.append(c)
-            ga, gb = i0 - ci1, j0 - cj1
-            if ga < -8 or gb < -8 or gb > limit or abs(ga - gb) > p.max_skew:
-                continue
-            if i1 <= ci1 or j1 <= cj1:
-                continue
-            cost = max(ga, 0) + max(gb, 0) + abs(ga - gb)
-            if best_cost is None or cost < best_cost:
+            cost = _link(last, seg, cum_a, cum_b, limit, p)
+            if cost is not None and (best_cost is None or cost < best_cost):
                 best, best_cost = c, cost
         active = still
+        i0, i1, j0, j1 = seg
         if best >= 0:
             last = chains[best][-1]
             ni0, nj0 = max(i0, last[1]), max(j0, last[3])
             chains[best].append((ni0, i1, nj0, j1))
-            matched[best] += int(cum[i1] - cum[ni0])
+            matched[best] += int(cum_a[i1] - cum_a[ni0])
         else:
-            chains.append([(i0, i1, j0, j1)])
-            matched.append(int(cum[i1] - cum[i0]))
+            chains.append([seg])
+            matched.append(int(cum_a[i1] - cum_a[i0]))
             active.append(len(chains) - 1)
     return chains
 
@@ -177,6 +215,17 @@ def _extend(ida: np.ndarray, idb: np.ndarray, i0: int, i1: int, j0: int, j1: int
     return i0, i1, j0, j1
 
 
+@dataclass(frozen=True)
+class _Ctx:
+    """What every step after chaining needs: both unit streams, cumulative weights, tuning."""
+
+    ida: np.ndarray
+    idb: np.ndarray
+    cum_a: np.ndarray
+    cum_b: np.ndarray
+    p: AlignParams
+
+
 def align(ida: np.ndarray, ha: np.ndarray, va: np.ndarray, ka: np.ndarray, wa: np.ndarray,
           idb: np.ndarray, hb: np.ndarray, vb: np.ndarray,
           p: AlignParams = AlignParams()) -> list[RawPassage]:
@@ -189,89 +238,204 @@ def align(ida: np.ndarray, ha: np.ndarray, va: np.ndarray, ka: np.ndarray, wa: n
         p: Tuning.
 
     Returns:
-        Passages sorted by position in a; overlapping duplicates removed.
+        Passages sorted by position in a.  No two overlap on either side: every
+        character of a and of b belongs to at most one passage.
     """
     i, j = seeds(ha, va, hb, vb, p.repeat_cap)
     if i.size == 0:
         return []
     segs = segments(i, j, ka)
-    cum = np.concatenate(([0], np.cumsum(wa)))
-    segs = near_anchors(segs, cum[segs[:, 1]] - cum[segs[:, 0]], p)
+    cum_a, cum_b = _cum(wa), _cum(unit_weights(idb))
+    segs = near_anchors(segs, cum_a[segs[:, 1]] - cum_a[segs[:, 0]], p)
+    ctx = _Ctx(ida, idb, cum_a, cum_b, p)
     out: list[RawPassage] = []
-    for ch in chain(segs, wa, p):
-        runs = [int(cum[b] - cum[a]) for a, b, _, _ in ch]
+    for ch in chain(segs, cum_a, cum_b, p):
+        runs = [int(cum_a[b] - cum_a[a]) for a, b, _, _ in ch]
         if sum(runs) < p.min_weight or max(runs) < p.min_run:
             continue
-        i0, i1, j0, j1 = _extend(ida, idb, ch[0][0], ch[-1][1], ch[0][2], ch[-1][3])
-        out.extend(verify(ida, idb, cum, i0, i1, j0, j1, p))
-    return _drop_contained(out)
+        out.extend(_verify(ctx, *_extend(ida, idb, ch[0][0], ch[-1][1], ch[0][2], ch[-1][3])))
+    out = merge_adjacent(ctx, out)
+    out = one_to_one(ctx, out)
+    return sorted(merge_adjacent(ctx, out), key=lambda r: (r.i0, r.j0))
 
 
 def verify(ida: np.ndarray, idb: np.ndarray, cum: np.ndarray, i0: int, i1: int, j0: int, j1: int,
            p: AlignParams) -> list[RawPassage]:
-    """Check a chained passage with rapidfuzz's opcodes; split it where the two sides really part.
+    """Check ``a[i0:i1]`` against ``b[j0:j1]`` with rapidfuzz's opcodes; split it where the two sides really part.
 
     The opcodes give the exactly matching blocks directly.  A stretch where one
     side has more than ``max_skew`` extra weight (a clause only one side has),
     or both sides differ for more than ``max_gap`` (a sentence rewritten), ends
     a passage: chaining through short chance matches must not make one passage
     of two.  Each piece runs from its first to its last matching block.
+
+    Args:
+        cum: Cumulative weights of a's units (``cum[k]`` = weight of ``a[:k]``).
     """
-    a, b = ida[i0:i1].tolist(), idb[j0:j1].tolist()
-    pieces: list[list[tuple[int, int, int, int]]] = [[]]
-    gap_a = gap_b = 0
-    for op in Indel.opcodes(a, b):
-        if op.tag == "equal":
-            if pieces[-1] and (abs(gap_a - gap_b) > p.max_skew or max(gap_a, gap_b) > p.max_gap):
-                pieces.append([])
-            pieces[-1].append((i0 + op.src_start, i0 + op.src_end, j0 + op.dest_start, j0 + op.dest_end))
-            gap_a = gap_b = 0
-        else:
-            gap_a += int(cum[i0 + op.src_end] - cum[i0 + op.src_start])
-            gap_b += 2 * (op.dest_end - op.dest_start) if _wordy(idb, j0 + op.dest_start) else op.dest_end - op.dest_start
-    out = []
-    for blocks in pieces:
-        blocks = _trim(blocks, cum, p)
-        if not blocks:
-            continue
-        runs = [int(cum[e] - cum[s]) for s, e, _, _ in blocks]
-        if sum(runs) < p.min_weight or max(runs) < p.min_run:
-            continue
-        pi0, pi1, pj0, pj1 = blocks[0][0], blocks[-1][1], blocks[0][2], blocks[-1][3]
-        sim = Indel.normalized_similarity(ida[pi0:pi1].tolist(), idb[pj0:pj1].tolist())
-        if sim >= p.min_similarity:
-            out.append(RawPassage(pi0, pi1, pj0, pj1, sum(runs), round(float(sim), 4)))
-    return out
+    return _verify(_Ctx(ida, idb, cum, _cum(unit_weights(idb)), p), i0, i1, j0, j1)
 
 
-def _trim(blocks: list[tuple[int, int, int, int]], cum: np.ndarray, p: AlignParams) -> list[tuple[int, int, int, int]]:
+def _verify(ctx: _Ctx, i0: int, i1: int, j0: int, j1: int) -> list[RawPassage]:
+    return [r for piece in _split(ctx, _blocks(ctx, i0, i1, j0, j1)) if (r := _finish(ctx, piece))]
+
+
+def _blocks(ctx: _Ctx, i0: int, i1: int, j0: int, j1: int) -> list[Block]:
+    """The exactly matching blocks of ``a[i0:i1]`` and ``b[j0:j1]`` (Indel opcodes), in unit indices."""
+    ops = Indel.opcodes(ctx.ida[i0:i1].tolist(), ctx.idb[j0:j1].tolist())
+    return [(i0 + o.src_start, i0 + o.src_end, j0 + o.dest_start, j0 + o.dest_end) for o in ops if o.tag == "equal"]
+
+
+def _gaps(ctx: _Ctx, x: Block, y: Block) -> tuple[int, int]:
+    """Weight between the end of ``x`` and the start of ``y`` on each side (negative: they overlap)."""
+    return int(ctx.cum_a[y[0]] - ctx.cum_a[x[1]]), int(ctx.cum_b[y[2]] - ctx.cum_b[x[3]])
+
+
+def _parted(ctx: _Ctx, ga: int, gb: int) -> bool:
+    """Whether gaps this large mean the two sides parted (two passages, not one)."""
+    return abs(ga - gb) > ctx.p.max_skew or max(ga, gb) > ctx.p.max_gap
+
+
+def _split(ctx: _Ctx, blocks: list[Block]) -> list[list[Block]]:
+    """Cut the matching blocks of a stretch where the two sides part: one list of blocks per passage."""
+    pieces: list[list[Block]] = [[]]
+    for b in blocks:
+        if pieces[-1] and _parted(ctx, *_gaps(ctx, pieces[-1][-1], b)):
+            pieces.append([])
+        pieces[-1].append(b)
+    return [x for x in pieces if x]
+
+
+def _finish(ctx: _Ctx, blocks: list[Block]) -> RawPassage | None:
+    """A passage from its matching blocks, or ``None`` when too short, too thin or too dissimilar."""
+    p, cum = ctx.p, ctx.cum_a
+    blocks = _trim(ctx, blocks)
+    if not blocks:
+        return None
+    runs = [int(cum[e] - cum[s]) for s, e, _, _ in blocks]
+    if sum(runs) < p.min_weight or max(runs) < p.min_run:
+        return None
+    i0, i1, j0, j1 = blocks[0][0], blocks[-1][1], blocks[0][2], blocks[-1][3]
+    sim = Indel.normalized_similarity(ctx.ida[i0:i1].tolist(), ctx.idb[j0:j1].tolist())
+    if sim < p.min_similarity:
+        return None
+    return RawPassage(i0, i1, j0, j1, sum(runs), round(float(sim), 4))
+
+
+def _trim(ctx: _Ctx, blocks: list[Block]) -> list[Block]:
     """Drop short matching blocks at either end that are farther from the rest than they are long.
 
     A chance match of a few characters (a shared word just before the copied
     sentence starts) must not pull the passage's start away from the copy.
+    Lengths and distances are weights (a word 2, a character 1), the larger
+    side's gap counting.
     """
-    def weight(b):
-        return int(cum[b[1]] - cum[b[0]])
-
-    while len(blocks) > 1 and weight(blocks[0]) < p.min_run and \
-            max(blocks[1][0] - blocks[0][1], blocks[1][2] - blocks[0][3]) > weight(blocks[0]):
+    weight = lambda b: int(ctx.cum_a[b[1]] - ctx.cum_a[b[0]])
+    while len(blocks) > 1 and weight(blocks[0]) < ctx.p.min_run and max(_gaps(ctx, blocks[0], blocks[1])) > weight(blocks[0]):
         blocks = blocks[1:]
-    while len(blocks) > 1 and weight(blocks[-1]) < p.min_run and \
-            max(blocks[-1][0] - blocks[-2][1], blocks[-1][2] - blocks[-2][3]) > weight(blocks[-1]):
+    while len(blocks) > 1 and weight(blocks[-1]) < ctx.p.min_run and max(_gaps(ctx, blocks[-2], blocks[-1])) > weight(blocks[-1]):
         blocks = blocks[:-1]
     return blocks
 
 
-def _wordy(ids: np.ndarray, k: int) -> bool:
-    return k < ids.shape[0] and bool(ids[k] & 0x8000_0000)
+def _colinear(ctx: _Ctx, r: RawPassage, q: RawPassage) -> bool:
+    """``q`` may continue ``r``: later on both sides (overlap allowed), on nearly the same diagonal, and close.
+
+    The stretch between them may hold matches that neither kept (an end
+    trimmed, a chain that stopped short), so it may be longer than one gap;
+    verifying the union decides.
+    """
+    if q.i1 <= r.i1 or q.j1 <= r.j1 or q.i0 < r.i0 or q.j0 < r.j0:
+        return False
+    ga, gb = _gaps(ctx, (r.i0, r.i1, r.j0, r.j1), (q.i0, q.i1, q.j0, q.j1))
+    return abs(ga - gb) <= ctx.p.max_skew and max(ga, gb) <= 2 * ctx.p.max_gap
 
 
-def _drop_contained(ps: list[RawPassage]) -> list[RawPassage]:
-    """Remove passages lying inside a longer one on both sides."""
-    ps = sorted(ps, key=lambda r: (-(r.i1 - r.i0), r.i0, r.j0))
+def merge_adjacent(ctx: _Ctx, ps: list[RawPassage]) -> list[RawPassage]:
+    """Merge pieces that continue each other into one passage, verified again as a whole.
+
+    Two pieces of one copied passage come out of chaining separately when a
+    chain lost its way in a cluster of edits; here a piece that continues an
+    earlier one (:func:`_colinear`) is merged with it when the union verifies
+    as a single passage.
+    """
+    out: list[RawPassage] = []
+    for q in sorted(ps, key=lambda r: (r.i0, r.j0, -r.i1)):
+        done = False
+        for k in range(len(out) - 1, -1, -1):
+            r = out[k]
+            if not _colinear(ctx, r, q):
+                continue
+            u = _verify(ctx, r.i0, q.i1, r.j0, q.j1)
+            if len(u) == 1 and u[0].matched >= max(r.matched, q.matched):
+                out[k] = u[0]
+                done = True
+                break
+        if not done:
+            out.append(q)
+    return out
+
+
+def one_to_one(ctx: _Ctx, ps: list[RawPassage]) -> list[RawPassage]:
+    """Every unit of a and of b in at most one passage: the stronger passage keeps what two claim.
+
+    Text repeated inside a document (a formula, a list of similar items) gives
+    extra alignments that overlap the real one on one side or both.  Passages
+    are taken by decreasing matched weight; a weaker one that clashes with a
+    taken one (:func:`_clash`) loses the parts of its matching blocks inside
+    the taken passage's span on either side, is cut where such a span lies
+    between two of its blocks, and what is left is judged again as passages of
+    its own.
+    """
+    rank = lambda r: (-r.matched, -r.similarity, r.i0, r.j0)
+    todo = sorted(ps, key=rank)
     kept: list[RawPassage] = []
-    for r in ps:
-        if any(k.i0 <= r.i0 and r.i1 <= k.i1 and k.j0 <= r.j0 and r.j1 <= k.j1 for k in kept):
+    while todo:
+        q = todo.pop(0)
+        hit = [r for r in kept if _clash(ctx, r, q)]
+        if not hit:
+            kept.append(q)
             continue
-        kept.append(r)
-    return sorted(kept, key=lambda r: (r.i0, r.j0))
+        ra = [(r.i0, r.i1) for r in hit if r.i0 < q.i1 and q.i0 < r.i1]
+        rb = [(r.j0, r.j1) for r in hit if r.j0 < q.j1 and q.j0 < r.j1]
+        rest = [x for group in _outside(_blocks(ctx, q.i0, q.i1, q.j0, q.j1), ra, rb)
+                for piece in _split(ctx, group) if (x := _finish(ctx, piece)) and x != q]
+        todo = sorted(todo + rest, key=rank)
+    return kept
+
+
+def _clash(ctx: _Ctx, r: RawPassage, q: RawPassage) -> bool:
+    """Whether ``q`` claims units that ``r`` holds.
+
+    Two long passages that overlap on one side only, their other sides apart,
+    are not a clash: one document holds the paragraph twice (a compilation
+    repeating its model text), and each copy is a passage.
+    """
+    on_a, on_b = r.i0 < q.i1 and q.i0 < r.i1, r.j0 < q.j1 and q.j0 < r.j1
+    if on_a != on_b and min(q.matched, r.matched) >= ctx.p.repeat_weight:
+        return False
+    return on_a or on_b
+
+
+def _outside(blocks: list[Block], ra: list[tuple[int, int]], rb: list[tuple[int, int]]) -> list[list[Block]]:
+    """The parts of matching blocks outside every range of ``ra`` (side a) and ``rb`` (side b), in groups
+    that no range cuts through: a new group starts wherever a range lies between two parts."""
+    parts = []
+    for s, e, t, u in blocks:
+        n = e - s
+        cuts = sorted(c for c in [(max(lo - s, 0), min(hi - s, n)) for lo, hi in ra] +
+                      [(max(lo - t, 0), min(hi - t, n)) for lo, hi in rb] if c[0] < c[1])
+        pos = 0
+        for lo, hi in cuts:
+            if lo > pos:
+                parts.append((s + pos, s + lo, t + pos, t + lo))
+            pos = max(pos, hi)
+        if pos < n:
+            parts.append((s + pos, e, t + pos, u))
+    groups: list[list[Block]] = []
+    for x in parts:
+        if groups and not any(groups[-1][-1][1] < hi and lo < x[0] for lo, hi in ra) and \
+                not any(groups[-1][-1][3] < hi and lo < x[2] for lo, hi in rb):
+            groups[-1].append(x)
+        else:
+            groups.append([x])
+    return groups

@@ -22,7 +22,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from . import segment
+from . import boilerplate, segment
 from .align import align
 from .arrays import unique
 from .candidates import ShingleStats, lsh_pairs, rare_shingle_pairs, shingle_stats
@@ -244,9 +244,7 @@ def _union_length(spans: Iterable[tuple[int, int]]) -> int:
 
 def common_thresholds(stats: ShingleStats, config: Config) -> tuple[int, int]:
     """Document frequencies from which a shingle is common, and nearly universal, in this corpus."""
-    bp = config.boilerplate
-    return (max(bp.min_df, int(np.ceil(bp.df_share * stats.n_docs))),
-            max(bp.min_df, int(np.ceil(bp.universal_share * stats.n_docs))))
+    return boilerplate.common_thresholds(stats, config.boilerplate)
 
 
 def compare(x: Prepared, y: Prepared, stats: ShingleStats | None, config: Config) -> Pair | None:
@@ -277,30 +275,33 @@ def _member(a: np.ndarray, sorted_b: np.ndarray) -> np.ndarray:
     return out
 
 
-def judge_pair(x: Prepared, y: Prepared, raws: Sequence, stats: ShingleStats | None, config: Config) -> Pair | None:
+def judge_pair(x: Prepared, y: Prepared, raws: Sequence, stats: ShingleStats | None, config: Config,
+               relatives: Sequence[np.ndarray] = (), y_set: np.ndarray | None = None) -> Pair | None:
     """Turn aligned passages into a :class:`Pair`, telling stock language from copying.
 
-    ``stats`` counts, for every shingle, the independent sources (documents,
-    or groups of documents linked by copying) that contain it; ``None`` when
-    there is no corpus to judge by.
+    Args:
+        stats: Document frequency of every shingle in the corpus; ``None`` when
+            there is no corpus to judge by.
+        relatives: Sorted shingle sets of the pair's common relatives, whose
+            holding a shingle does not make it common (see :mod:`provenance.boilerplate`).
+        y_set: ``y``'s sorted unique shingles, when already at hand.
     """
     if not raws:
         return None
     bp = config.boilerplate
-    thresholds = common_thresholds(stats, config) if stats is not None else None
-    y_shingles = y.distinct_shingles if stats is not None else None
+    if stats is not None and y_set is None:
+        y_set = y.distinct_shingles
+    shares = [0.0] * len(raws)
+    if stats is not None:
+        shared = []
+        for r in raws:
+            pos = np.nonzero(x.valid[r.i0 : r.i1])[0] + r.i0
+            h = x.shingles[pos]
+            shared.append((h[_member(h, y_set)], r.matched))  # judge what is shared, not the edits
+        shares = boilerplate.stock_shares(stats, shared, bp, relatives)
     passages = []
     evidence: dict[tuple[int, int], int] = {}
-    for r in raws:
-        share = 0.0
-        if thresholds is not None:
-            pos = np.nonzero(x.valid[r.i0 : r.i1])[0] + r.i0
-            pos = pos[_member(x.shingles[pos], y_shingles)]  # judge what is shared, not the edits around it
-            if pos.size:
-                df = stats.frequency(x.shingles[pos])
-                low, high = float((df >= thresholds[0]).mean()), float((df >= thresholds[1]).mean())
-                # short passages: stock language if common; long ones only if nearly universal
-                share = low if r.matched < bp.long_passage else high
+    for r, share in zip(raws, shares):
         stock = (share >= bp.passage_share and r.matched < bp.never_stock) or r.matched < bp.min_evidence
         if not stock:
             evidence[(r.i0, r.i1)] = max(evidence.get((r.i0, r.i1), 0), r.matched)
@@ -313,6 +314,28 @@ def judge_pair(x: Prepared, y: Prepared, raws: Sequence, stats: ShingleStats | N
     ca = sa / max(x.doc.chars, 1)
     cb = sb / max(y.doc.chars, 1)
     return Pair(x.doc.id, y.doc.id, round(ca, 4), round(cb, 4), sa, sb, kind, tuple(passages))
+
+
+def judge_pairs(prepared: Sequence[Prepared], aligned: Sequence[tuple[int, int, list]], stats: ShingleStats,
+                config: Config) -> list[Pair]:
+    """Judge every aligned pair; then judge the copy pairs again with their family counted once.
+
+    The first judgement counts raw document frequencies.  A pair it calls a
+    copy is judged again without its common relatives (documents that are copy
+    pairs with both), so that what a template family shares is copying, not
+    stock language (:mod:`provenance.boilerplate`).
+    """
+    sets: dict[int, np.ndarray] = {}
+    uniq = lambda k: sets[k] if k in sets else sets.setdefault(k, np.unique(prepared[k].shingle_set))
+    pairs = [judge_pair(prepared[i], prepared[j], raws, stats, config, y_set=uniq(j)) for i, j, raws in aligned]
+    rel = boilerplate.relatives((i, j) for (i, j, _), p in zip(aligned, pairs) if p is not None and p.kind == "copy")
+    for n, ((i, j, raws), pair) in enumerate(zip(aligned, pairs)):
+        if pair is None or pair.kind != "copy" or all(q.kind == "copy" for q in pair.passages):
+            continue
+        family = boilerplate.common_relatives(rel, i, j)
+        if family:
+            pairs[n] = judge_pair(prepared[i], prepared[j], raws, stats, config, [uniq(k) for k in family], uniq(j))
+    return [p for p in pairs if p is not None]
 
 
 _SHARED: tuple = ()
@@ -366,9 +389,7 @@ def find_pairs(prepared: Sequence[Prepared], config: Config = Config(),
         _SHARED = ()
     if progress:
         progress("align", len(todo), len(todo))
-    stats = shingle_stats(shingle_sets)
-    pairs = [judge_pair(prepared[i], prepared[j], raws, stats, config) for i, j, raws in aligned]
-    return sort_pairs(p for p in pairs if p is not None)
+    return sort_pairs(judge_pairs(prepared, aligned, shingle_stats(shingle_sets), config))
 
 
 def sort_pairs(pairs: Iterable[Pair]) -> list[Pair]:

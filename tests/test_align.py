@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import numpy as np
 
@@ -83,3 +84,133 @@ def test_english_words():
     assert len(found) == 1
     assert found[0][0].startswith("Permission is hereby granted")
     assert found[0][0].endswith("without restriction")
+
+
+# ---------------------------------------------------------------- one copied passage, one passage
+
+_REPO = Path(__file__).resolve().parent.parent
+_PLAN = "".join((_REPO / "fixtures" / "003_96955203d032fc3a.txt").read_text(encoding="utf-8").split())
+_KJV = (_REPO / "benchmarks" / "stock" / "en_kjv_law.txt").read_text(encoding="utf-8").split()
+_MIT = ('Permission is hereby granted, free of charge, to any person obtaining a copy of this software and '
+        'associated documentation files (the "Software"), to deal in the Software without restriction, including '
+        'without limitation the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell '
+        'copies of the Software, and to permit persons to whom the Software is furnished to do so, subject to the '
+        'following conditions:\n\nThe above copyright notice and this permission notice shall be included in all '
+        'copies or substantial portions of the Software.\n\n')
+_MIT_WARRANTY = ('THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT '
+                 'NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND '
+                 'NONINFRINGEMENT.')
+_SAAS = ('If your version of the Software supports interaction with it remotely through a computer network, the '
+         'above copyright notice and this permission notice shall be accessible to all users.\n\n')
+
+
+def _spans(a: str, b: str, k: int):
+    ua, ub = normalize(a), normalize(b)
+    ka, kb = np.full(len(ua), k), np.full(len(ub), k)
+    ha, va = shingle_hashes(ua, ka)
+    hb, vb = shingle_hashes(ub, kb)
+    return [(ua.span(r.i0, r.i1), ub.span(r.j0, r.j1)) for r in align(ua.ids, ha, va, ka, ua.weights(),
+                                                                        ub.ids, hb, vb)]
+
+
+def _overlap(x, y) -> int:
+    return max(0, min(x[1], y[1]) - max(x[0], y[0]))
+
+
+def _no_overlaps(found) -> bool:
+    return all(_overlap(p[s], q[s]) == 0 for n, p in enumerate(found) for q in found[n + 1:] for s in (0, 1))
+
+
+def test_lightly_edited_chinese_copy_is_one_passage():
+    """8 % of the characters substituted or dropped: still one passage (chaining used to leave two or three)."""
+    pool = sorted(set(_PLAN))
+    for seed in range(40):
+        rng = random.Random(seed)
+        start = rng.randrange(0, len(_PLAN) - 700)
+        copy = _PLAN[start : start + 600]
+        edited = "".join((rng.choice(pool) if rng.random() < 0.5 else "") if rng.random() < 0.08 else ch for ch in copy)
+        fa, fb = _filler(100 + seed, 300), _filler(200 + seed, 300)
+        a, b = fa + copy + fa[::-1], fb + edited + fb[::-1]
+        found = _spans(a, b, 4)
+        on_copy = [f for f in found if _overlap(f[0], (300, 900)) and _overlap(f[1], (300, 300 + len(edited)))]
+        assert len(on_copy) == 1, (seed, found)
+        assert _overlap(on_copy[0][0], (300, 900)) >= 0.95 * 600, (seed, found)
+        assert _no_overlaps(found), (seed, found)
+
+
+def _kjv_copy(seed: int, rate: float, words: int = 150):
+    """KJV text with a share ``rate`` of its words edited (half substituted, a quarter dropped, a quarter
+    followed by an inserted word), between unrelated KJV text; the passages found and the copy's spans."""
+    vocab = sorted({w.lower().strip(".,;:") for w in _KJV})
+    rng = random.Random(seed)
+    s = rng.randrange(0, len(_KJV) - 3000)
+    copy = _KJV[s : s + words]
+    edited = []
+    for w in copy:
+        r = rng.random() / rate
+        edited += [w] if r >= 1 else [rng.choice(vocab)] if r < 0.5 else [] if r < 0.75 else [w, rng.choice(vocab)]
+    t1, t2 = rng.randrange(0, len(_KJV) - 400), rng.randrange(0, len(_KJV) - 400)
+    before_a, before_b = " ".join(_KJV[t1 : t1 + 120]) + " ", " ".join(_KJV[t2 : t2 + 120]) + " "
+    a = before_a + " ".join(copy) + " " + " ".join(_KJV[t1 + 120 : t1 + 240])
+    b = before_b + " ".join(edited) + " " + " ".join(_KJV[t2 + 120 : t2 + 240])
+    span_a = (len(before_a), len(before_a) + len(" ".join(copy)))
+    span_b = (len(before_b), len(before_b) + len(" ".join(edited)))
+    found = _spans(a, b, 3)
+    return found, [f for f in found if _overlap(f[0], span_a) and _overlap(f[1], span_b)], span_a
+
+
+def test_english_copy_with_word_edits_is_one_passage_that_stays_inside_it():
+    """8 % of the words edited: one passage, covering the copy and ending where it ends."""
+    for seed in range(40):
+        found, on_copy, span_a = _kjv_copy(seed, 0.08)
+        assert len(on_copy) == 1, (seed, found, span_a)
+        (a0, a1), _ = on_copy[0]
+        assert _overlap((a0, a1), span_a) >= 0.9 * (span_a[1] - span_a[0]), (seed, on_copy, span_a)
+        assert a0 >= span_a[0] - 30 and a1 <= span_a[1] + 30, (seed, on_copy, span_a)
+        assert _no_overlaps(found), (seed, found)
+
+
+def test_heavily_edited_english_copy_is_still_one_passage():
+    """A fifth of the words edited: the pieces chaining leaves are merged when their union verifies as one."""
+    for seed in range(40):
+        found, on_copy, span_a = _kjv_copy(seed, 0.2, words=120)
+        assert len(on_copy) == 1, (seed, found, span_a)
+        assert _no_overlaps(found), (seed, found)
+
+
+def test_a_clause_only_one_side_has_stays_outside_the_passages():
+    """MIT against the SaaS variant, which inserts a paragraph repeating MIT's words: it is in no passage."""
+    a, b = _MIT + _MIT_WARRANTY, _MIT + _SAAS + _MIT_WARRANTY
+    found = _spans(a, b, 3)
+    inserted = (len(_MIT), len(_MIT) + len(_SAAS))
+    assert len(found) == 2
+    assert all(_overlap(f[1], inserted) <= 3 for f in found), found
+    assert _no_overlaps(found)
+
+
+def test_a_sentence_held_once_is_aligned_once():
+    """b holds a sentence once, a twice: one passage, not one per occurrence."""
+    s = "各村（社区）发现情况后，应立即向镇应急办报告，并同时报县有关部门。"
+    a = _filler(30, 200) + s + _filler(31, 200) + s + _filler(32, 200)
+    b = _filler(33, 200) + s + _filler(34, 200)
+    found = _spans(a, b, 4)
+    assert len(found) == 1
+
+
+def test_a_paragraph_held_twice_is_reported_twice():
+    """A compilation holding its model paragraph twice: the copy of it is shared with both occurrences."""
+    a = _filler(40, 200) + COPIED * 3 + _filler(41, 300) + COPIED * 3 + _filler(42, 200)
+    b = _filler(43, 200) + COPIED * 3 + _filler(44, 200)
+    found = _spans(a, b, 4)
+    assert len(found) == 2
+    assert found[0][1] == found[1][1]
+
+
+def test_short_end_matches_are_weighed_as_words():
+    """Three words after a four-word gap are farther from the passage than they are long: not part of it
+    (counted in units, four words looked shorter than three)."""
+    copied = "Permission is hereby granted to any person obtaining a copy of this software and associated files"
+    a = copied + " alpha beta gamma delta of the land"
+    b = copied + " one two three four of the land"
+    (sa, sb), = _spans(a, b, 3)
+    assert a[slice(*sa)] == copied and b[slice(*sb)] == copied

@@ -214,3 +214,43 @@ def test_same_seed_same_corpus_across_processes(tmp_path):
                        capture_output=True, env={**os.environ, "PYTHONHASHSEED": h})
         outs.append((out / "truth.json").read_bytes())
     assert outs[0] == outs[1]
+
+
+def test_list_items_are_sentences_not_headings():
+    """A ；-terminated list item of a regulation is text, de-duplicated like any sentence; only a line
+    without final punctuation is a heading (headings are shared stock and escape de-duplication)."""
+    from sim_stock import _dedupe, _zh_units, StockDoc
+
+    reg_a = "{town}大气污染防治条例\n第一章 总则\n（四）原油储罐设置浮顶罐或者采取其他措施减少油气无组织排放；\n" \
+            "第二条 本条例适用于本市行政区域内大气污染的防治工作，各级人民政府负责实施。\n" \
+            "第三条 排放大气污染物的单位应当采取有效措施，防止和减少大气污染。\n" \
+            "第四条 任何单位和个人都有保护大气环境的义务，有权举报污染大气环境的行为。\n"
+    reg_b = "{town}大气污染防治条例\n第一章 总则\n（四）原油储罐未设置浮顶罐或者采取其他措施减少油气无组织排放的；\n" \
+            "第九条 违反本条例规定的，由生态环境主管部门责令改正，处二万元以上二十万元以下罚款。\n" \
+            "第十条 生态环境主管部门应当建立大气环境质量监测网络，定期发布监测信息。\n" \
+            "第十一条 重污染天气期间，应当按照应急预案采取限产、停产等措施，减少污染排放。\n"
+    title, units = _zh_units(reg_a, {})
+    assert [u.text for u in units if u.heading] == ["第一章总则"]
+    docs = [StockDoc(*_zh_units(t, {}), source=str(k)) for k, t in enumerate((reg_a, reg_b))]
+    kept = _dedupe(docs, "zh")
+    texts = [u.text for d in kept for u in d.units]
+    assert sum("浮顶罐" in t for t in texts) == 1
+
+
+def test_reworded_stock_sentences_are_dropped():
+    """Exodus 37 retells Exodus 25 in other words; sharing under 40 % of its three-word pieces it passed the fuzzy
+    test, so 'unrelated' documents shared a real passage.  Mostly contained in order in a kept sentence: dropped."""
+    from sim_stock import StockDoc, Unit, _dedupe
+
+    ex25 = ["And thou shalt make two cherubim of gold, of beaten work shalt thou make them, in the two ends of the "
+            "mercy seat.", "And the ark shall be overlaid with pure gold within and without round about it.",
+            "And thou shalt cast four rings of gold for it, and put them in the four corners thereof.",
+            "And thou shalt make staves of shittim wood, and overlay them with gold."]
+    ex37 = ["And he made two cherubim of gold, beaten out of one piece made he them, on the two ends of the mercy seat.",
+            "And he made the candlestick of pure gold: of beaten work made he the candlestick.",
+            "And he made the altar of incense of shittim wood: the length of it was a cubit.",
+            "And he made the holy anointing oil, and the pure incense of sweet spices."]
+    docs = [StockDoc("Exodus 25", [Unit(s) for s in ex25], "a"), StockDoc("Exodus 37", [Unit(s) for s in ex37], "b")]
+    kept = [u.text for d in _dedupe(docs, "en") for u in d.units]
+    assert ex37[0] not in kept
+    assert ex37[1] in kept and ex25[0] in kept
