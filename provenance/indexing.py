@@ -239,15 +239,25 @@ def index_files(index: Index, paths: Sequence[str | os.PathLike], config: Config
     finally:
         _JOB = ()
         writer.close()
+    removed = _finish(index, seen if prune else None, config, progress, len(files))
+    return IndexReport(added, updated, unchanged, removed)
+
+
+def _finish(index: Index, seen: set[str] | None, config: Config, progress: Progress | None, total: int) -> int:
+    """End an index run: with ``seen``, drop stored documents not seen whose file is gone; merge runs.
+
+    Returns:
+        How many documents were dropped.
+    """
     removed = 0
-    if prune:
+    if seen is not None:
         gone = [i for i, p in index.paths().items() if i not in seen and not Path(p).exists()]
         _remove(index, gone, config)
         removed = len(gone)
     index.compact()
     if progress:
-        progress("index", len(files), len(files))
-    return IndexReport(added, updated, unchanged, removed)
+        progress("index", total, total)
+    return removed
 
 
 _CONFIG: tuple = ()
@@ -261,7 +271,7 @@ def index_documents(index: Index, docs: Sequence[Document], config: Config = Con
                     progress: Progress | None = None, workers: int | None = None) -> IndexReport:
     """Add new and changed documents (already read) to ``index``; with ``prune_roots``, drop those whose file is gone."""
     global _CONFIG
-    added = updated = unchanged = removed = 0
+    added = updated = unchanged = 0
     todo, replace = [], []
     for d in docs:
         known = index.sha256_of(d.id)
@@ -285,14 +295,7 @@ def index_documents(index: Index, docs: Sequence[Document], config: Config = Con
     finally:
         _CONFIG = ()
         writer.close()
-    if prune_roots:
-        seen = {d.id for d in docs}
-        gone = [i for i, p in index.paths().items() if i not in seen and not Path(p).exists()]
-        _remove(index, gone, config)
-        removed = len(gone)
-    index.compact()
-    if progress:
-        progress("index", len(todo), len(todo))
+    removed = _finish(index, {d.id for d in docs} if prune_roots else None, config, progress, len(todo))
     return IndexReport(added, updated, unchanged, removed)
 
 
