@@ -49,6 +49,10 @@ class AlignParams:
             matched length so far.
         max_skew: Largest difference between the two sides' gaps (an insertion on one side).
         min_similarity: Passages less similar than this are dropped.
+        min_gap_similarity: Two pieces more than ``max_gap`` apart are merged only
+            when the stretch between them is at least this similar (unrelated
+            text of the same length scores at most ~0.27, a stretch of a copy
+            with a third of it edited ~0.6).
         repeat_weight: Two passages overlapping on one side only both stay when
             each holds at least this much exactly matched weight (a paragraph
             one document holds twice); shorter ones give way to the stronger.
@@ -61,6 +65,7 @@ class AlignParams:
     gap_ratio: float = 0.25
     max_skew: int = 24
     min_similarity: float = 0.6
+    min_gap_similarity: float = 0.4
     repeat_weight: int = 100
     min_run: int = 8
     repeat_cap: int = 16
@@ -341,13 +346,20 @@ def _colinear(ctx: _Ctx, r: RawPassage, q: RawPassage) -> bool:
     """``q`` may continue ``r``: later on both sides (overlap allowed), on nearly the same diagonal, and close.
 
     The stretch between them may hold matches that neither kept (an end
-    trimmed, a chain that stopped short), so it may be longer than one gap;
-    verifying the union decides.
+    trimmed, a chain that stopped short), so it may be up to two gaps long,
+    provided it is itself similar (``min_gap_similarity``): a heavily edited
+    stretch, not a sentence rewritten whose chance matches (``the``,
+    ``software``) would let the union verify.  Verifying the union decides.
     """
     if q.i1 <= r.i1 or q.j1 <= r.j1 or q.i0 < r.i0 or q.j0 < r.j0:
         return False
     ga, gb = _gaps(ctx, (r.i0, r.i1, r.j0, r.j1), (q.i0, q.i1, q.j0, q.j1))
-    return abs(ga - gb) <= ctx.p.max_skew and max(ga, gb) <= 2 * ctx.p.max_gap
+    if abs(ga - gb) > ctx.p.max_skew or max(ga, gb) > 2 * ctx.p.max_gap:
+        return False
+    if max(ga, gb) <= ctx.p.max_gap:
+        return True
+    between = Indel.normalized_similarity(ctx.ida[r.i1 : q.i0].tolist(), ctx.idb[r.j1 : q.j0].tolist())
+    return between >= ctx.p.min_gap_similarity  # an edited stretch, not a sentence rewritten
 
 
 def merge_adjacent(ctx: _Ctx, ps: list[RawPassage]) -> list[RawPassage]:
@@ -407,12 +419,16 @@ def _clash(ctx: _Ctx, r: RawPassage, q: RawPassage) -> bool:
     """Whether ``q`` claims units that ``r`` holds.
 
     Two long passages that overlap on one side only, their other sides apart,
-    are not a clash: one document holds the paragraph twice (a compilation
-    repeating its model text), and each copy is a passage.
+    by at least half the shorter one's span, are not a clash: one document
+    holds the paragraph twice (a compilation repeating its model text), and
+    each copy is a passage.  A passage that only starts inside another (a
+    chain that came in through a chance phrase) is a clash.
     """
     on_a, on_b = r.i0 < q.i1 and q.i0 < r.i1, r.j0 < q.j1 and q.j0 < r.j1
     if on_a != on_b and min(q.matched, r.matched) >= ctx.p.repeat_weight:
-        return False
+        x0, x1, y0, y1 = (r.i0, r.i1, q.i0, q.i1) if on_a else (r.j0, r.j1, q.j0, q.j1)
+        if 2 * (min(x1, y1) - max(x0, y0)) >= min(x1 - x0, y1 - y0):
+            return False  # the same paragraph, aligned with two places of the other document
     return on_a or on_b
 
 
