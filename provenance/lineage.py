@@ -200,7 +200,7 @@ def _material(ids: list[str], seqs: dict[str, tuple[np.ndarray, np.ndarray, int]
     for j, i in enumerate(ids):
         private[j] = sum(b - a for a, b in _insertions(i, alone_runs[i], pos, first, least))
         own.append(_later_kept(j, ids, held, pos, first, day, least, sole_first))
-    return _Component(ids, held, pos, private, max(2, round(p.min_run * scale)), length, own, _novel(held, day))
+    return _Component(ids, held, pos, private, max(2, round(p.min_run * scale)), length, own, _novel(held, day, f_day))
 
 
 def _first_holders(held: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -215,7 +215,7 @@ def _first_holders(held: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.nd
     return first, (at == first[:, None]).sum(1)
 
 
-def _novel(held: np.ndarray, day: np.ndarray) -> np.ndarray:
+def _novel(held: np.ndarray, day: np.ndarray, first: np.ndarray) -> np.ndarray:
     """``novel[v, j]``: material ``v`` first appears in document ``j``.
 
     Document ``j`` holds it, an older document holds most of ``j``'s text but
@@ -237,7 +237,6 @@ def _novel(held: np.ndarray, day: np.ndarray) -> np.ndarray:
     np.fill_diagonal(older, False)
     close = ((both >= 0.5 * np.diag(both)[:, None]) & older).any(1)  # an older document holds most of j's text
     cols = dated & (day > day.min()) & close
-    first, _ = _first_holders(held, day)
     novel[:, cols] = held[:, cols] & (day[None, cols] == first[:, None]) & few[:, None]
     return novel
 
