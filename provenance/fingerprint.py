@@ -99,8 +99,22 @@ def fmix32(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint32(16))
 
 
+SHINGLE_HASH_VERSION = 2
+"""Version of :func:`shingle_hashes` (2: multiply-add-shift); recorded in the index, which refuses others."""
+
+_MULTIPLIERS = np.random.RandomState(0x5EED).randint(0, 1 << 62, size=(9, 9), dtype=np.int64).astype(np.uint64) * np.uint64(2) + np.uint64(1)
+"""Odd 64-bit multipliers: row ``k`` holds the shingle size's ``k`` multipliers and its additive constant."""
+
+
 def shingle_hashes(units: Units, k_per_unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Hash of the shingle starting at every unit.
+
+    A shingle of ``k`` unit ids ``x_0 … x_{k-1}`` (each < 2³²) hashes to the high
+    32 bits of ``c + Σ a_j·x_j mod 2⁶⁴`` with random odd 64-bit ``a_j`` and ``c``
+    chosen per ``k``: Dietzfelbinger's multiply-add-shift scheme, a universal
+    hash family for vectors (M. Thorup, "High speed hashing for integers and
+    strings", 2015, §3.5).  It takes ``2k`` vectorised passes over the units;
+    MinHash then mixes the value with MurmurHash3's finalizer as datasketch does.
 
     Args:
         units: The unit stream.
@@ -112,20 +126,31 @@ def shingle_hashes(units: Units, k_per_unit: np.ndarray) -> tuple[np.ndarray, np
     """
     n = len(units)
     ids = units.ids.astype(np.uint64)
-    out = np.zeros(n, dtype=np.uint64)
+    sizes = unique(k_per_unit)
+    out = np.zeros(n, dtype=np.uint32)
     valid = np.zeros(n, dtype=bool)
-    for k in unique(k_per_unit):
+    for k in sizes:
         k = int(k)
         if n < k:
             continue
-        h = np.zeros(n - k + 1, dtype=np.uint64)
+        if not 1 <= k < _MULTIPLIERS.shape[0]:
+            raise ValueError(f"shingle size {k} is not supported (1–{_MULTIPLIERS.shape[0] - 1})")
+        m = n - k + 1
+        mult = _MULTIPLIERS[k]
         with np.errstate(over="ignore"):
-            for j in range(k):
-                h = fmix64(h ^ (ids[j : n - k + 1 + j] + np.uint64(j * 0x9E3779B97F4A7C15 & 0xFFFFFFFFFFFFFFFF)))
-        sel = np.nonzero(k_per_unit[: n - k + 1] == k)[0]
-        out[sel] = h[sel]
-        valid[sel] = True
-    return (out >> np.uint64(32)).astype(np.uint32), valid
+            h = ids[:m] * mult[0]
+            h += mult[k]
+            for j in range(1, k):
+                h += ids[j : m + j] * mult[j]
+        h = (h >> np.uint64(32)).astype(np.uint32)
+        if sizes.size == 1:
+            out[:m] = h
+            valid[:m] = True
+        else:
+            sel = np.nonzero(k_per_unit[:m] == k)[0]
+            out[sel] = h[sel]
+            valid[sel] = True
+    return out, valid
 
 
 def shingle_sizes(units: Units, paragraph_of_unit: np.ndarray, params: FingerprintParams) -> np.ndarray:
@@ -242,6 +267,7 @@ __all__ = [
     "band_keys",
     "fingerprint",
     "permutations",
+    "SHINGLE_HASH_VERSION",
     "shingle_hashes",
     "signatures",
     "windows",

@@ -72,3 +72,51 @@ def test_word_shingles_for_english_paragraphs():
     u = normalize("Permission is hereby granted free of charge to any person")
     ks = shingle_sizes(u, np.zeros(len(u), dtype=np.int64), FingerprintParams())
     assert set(ks.tolist()) == {3}
+
+
+def _units_of(ids: np.ndarray):
+    from provenance.normalize import Units
+
+    n = ids.size
+    return Units(ids.astype(np.uint32), np.arange(n, dtype=np.int32), np.arange(1, n + 1, dtype=np.int32))
+
+
+def test_shingle_hash_depends_only_on_the_shingle_and_its_size():
+    rng = np.random.default_rng(3)
+    a = rng.integers(0x4E00, 0x9FFF, 400)
+    b = np.concatenate((rng.integers(0x4E00, 0x9FFF, 37), a[100:160], rng.integers(0x4E00, 0x9FFF, 20)))
+    for k in (1, 3, 5, 7):
+        ha, va = shingle_hashes(_units_of(a), np.full(a.size, k, np.int32))
+        hb, vb = shingle_hashes(_units_of(b), np.full(b.size, k, np.int32))
+        assert va.sum() == a.size - k + 1 and vb.sum() == b.size - k + 1
+        # the shared stretch a[100:160] gives the same hashes wherever it stands
+        np.testing.assert_array_equal(ha[100 : 160 - k + 1], hb[37 : 97 - k + 1])
+    h4, _ = shingle_hashes(_units_of(a), np.full(a.size, 4, np.int32))
+    h5, _ = shingle_hashes(_units_of(a), np.full(a.size, 5, np.int32))
+    assert np.mean(h4[:-4] == h5[:-4]) < 0.01  # sizes hash apart
+
+
+def test_distinct_shingles_rarely_collide():
+    # 300,000 random 5-grams of Han characters: a 32-bit hash should collide
+    # about n^2 / 2^33 ~ 10 times; a weak mixing of the characters far more.
+    rng = np.random.default_rng(11)
+    ids = rng.integers(0x4E00, 0x4E00 + 3000, 300_004)
+    h, valid = shingle_hashes(_units_of(ids), np.full(ids.size, 5, np.int32))
+    grams = np.lib.stride_tricks.sliding_window_view(ids, 5)[: valid.sum()]
+    distinct_grams = np.unique(grams, axis=0).shape[0]
+    distinct_hashes = np.unique(h[valid]).size
+    assert distinct_grams - distinct_hashes < 40
+    # the bits are balanced
+    bits = (h[valid][:, None] >> np.arange(32, dtype=np.uint32)) & 1
+    assert np.all(np.abs(bits.mean(axis=0) - 0.5) < 0.01)
+
+
+def test_mixed_shingle_sizes_per_position():
+    ids = np.arange(0x4E00, 0x4E00 + 20)
+    ks = np.array([4] * 10 + [3] * 10, np.int32)
+    h, valid = shingle_hashes(_units_of(ids), ks)
+    h4, _ = shingle_hashes(_units_of(ids), np.full(20, 4, np.int32))
+    h3, _ = shingle_hashes(_units_of(ids), np.full(20, 3, np.int32))
+    np.testing.assert_array_equal(h[:10], h4[:10])
+    np.testing.assert_array_equal(h[10:18], h3[10:18])
+    assert valid[:18].all() and not valid[18:].any()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing as mp
 import shutil
 import socket
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -171,6 +173,22 @@ def test_an_index_of_an_older_format_is_refused_with_the_rebuild_message(tmp_pat
         open_index(str(loc), FingerprintParams())
     assert "format=1 (this run: 2)" in str(err.value)
     assert f"provenance index --rebuild --index {loc}" in str(err.value)
+
+
+def test_an_index_from_before_the_shingle_hash_change_is_refused(tmp_path, docs):
+    from provenance.index.base import params_record
+
+    loc = tmp_path / "v1.sqlite"
+    with open_index(str(loc), FingerprintParams(), create=True) as idx:
+        index_documents(idx, docs[:1], Config())
+    old = {k: v for k, v in params_record(FingerprintParams()).items() if k != "shingle_hash"}
+    db = sqlite3.connect(str(loc))
+    db.execute("UPDATE meta SET value = ? WHERE key = 'params'", (json.dumps(old),))
+    db.commit()
+    db.close()
+    with pytest.raises(IndexMismatch) as err:
+        open_index(str(loc), FingerprintParams())
+    assert "shingle_hash=None (this run: 2)" in str(err.value)
 
 
 def test_removed_documents_are_never_candidates_and_merges_drop_their_postings(tmp_path, docs):

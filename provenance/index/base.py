@@ -23,7 +23,7 @@ from typing import Iterable, Protocol
 import numpy as np
 
 from ..arrays import unique
-from ..fingerprint import FingerprintParams
+from ..fingerprint import SHINGLE_HASH_VERSION, FingerprintParams
 from ..model import Document, Metadata, Placeholder
 from ..normalize import NORMALIZER_VERSION
 
@@ -42,7 +42,8 @@ class IndexMismatch(IndexProblem):
 
 
 def params_record(params: FingerprintParams) -> dict:
-    return {"format": FORMAT_VERSION, "normalizer": NORMALIZER_VERSION, **asdict(params)}
+    return {"format": FORMAT_VERSION, "normalizer": NORMALIZER_VERSION, "shingle_hash": SHINGLE_HASH_VERSION,
+            **asdict(params)}
 
 
 def check_params(stored: dict, params: FingerprintParams, where: str) -> None:
