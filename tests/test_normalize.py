@@ -73,10 +73,13 @@ def test_empty_and_punctuation_only():
 def test_inline_markers_found_from_their_first_characters_equal_a_full_scan():
     import random
 
+    import numpy as np
+
     from provenance.normalize import _INLINE_MARKER, _inline_markers
 
     rng = random.Random(6)
-    alphabet = list("(（①⑳⑴⒇⒈⒛㈠㈩一二十百零〇)）abc \n") + ["（一）", "(三)", "（十二）", "(百零〇一)"]
+    alphabet = list("(（①⑳⑴⒇⒈⒛㈠㈩一二十百零〇)）abc \n") + ["（一）", "(三)", "（十二）", "(百零〇一)", "𠀀"]
     for _ in range(3000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 60)))
-        assert [m.span() for m in _inline_markers(text)] == [m.span() for m in _INLINE_MARKER.finditer(text)]
+        cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        assert [m.span() for m in _inline_markers(text, cps)] == [m.span() for m in _INLINE_MARKER.finditer(text)]
