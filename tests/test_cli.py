@@ -33,7 +33,9 @@ def test_scan_table_stops_at_top_and_says_how_many_more(samples_dir):
     lines = run("scan", samples_dir, "--top", "2").output.splitlines()
     rows = [line for line in lines if line.rstrip().endswith(" copy")]
     assert len(rows) == 2
-    assert lines[-1] == "… 2 more pairs (--top 0 lists all; --format json has every passage)"
+    more = lines.index("… 2 more pairs (--top 0 lists all; --format json has every passage)")
+    assert lines[more - 1].rstrip().endswith(" copy")  # right under the pairs table
+    assert lines[-1] == "… 1 more document (--format json gives every document's sources)"
     assert len([ln for ln in run("scan", samples_dir, "--top", "0").output.splitlines() if ln.rstrip().endswith(" copy")]) == 4
 
 

@@ -215,11 +215,17 @@ def test_documents_table(dom, result):
     assert cells[1] == "a.txt" and cells[2].startswith("关于<script>的通知")
     assert "昂党政发〔2023〕4号" in cells[2] and cells[3] == "2023-02-22" and cells[5] == str(len(A_TEXT))
     share = copied_shares(result)["a.txt"]
-    assert cells[6] == f"{share * 100:.0f}%" and cells[7] == "1"
+    assert cells[6] == f"{share * 100:.0f}%" and cells[8] == "1"
+    from provenance.attribution import attribute
+
+    credits = attribute(result.documents, result.pairs, result.lineage)["a.txt"].sources
+    assert credits and cells[7] == " ".join(f"{c.source} {c.share * 100:.0f}% {c.relation}" for c in credits)
+    links = row[7].find_all("a")
+    assert links and all(a.attrs["href"].startswith("#doc-") for a in links)  # sources link to their rows
     tpl = [td.text() for td in dom.by_id("doc-2").find_all("td")]
     assert tpl[4].startswith("template") and "XX镇" in tpl[4]
     c_row = [td.text() for td in dom.by_id("doc-3").find_all("td")]
-    assert c_row[6] == "0%" and c_row[7] == "0"  # a boilerplate-only pair is not copying
+    assert c_row[6] == "0%" and c_row[7] == "—" and c_row[8] == "0"  # a boilerplate-only pair is not copying
 
 
 def test_copied_share_is_union_over_copy_pairs():

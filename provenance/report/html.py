@@ -34,6 +34,7 @@ from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 from rapidfuzz.distance import Indel
 
+from ..attribution import attribute
 from ..config import BoilerplateParams
 from ..model import Document, Lineage, Pair, Passage, ScanResult, Span
 from ..normalize import Units, normalize
@@ -324,6 +325,7 @@ def render_html(result: ScanResult, *, context: int = CONTEXT, max_passages: int
         docs=docs,
         anchors={d.id: f"doc-{n}" for n, d in enumerate(result.documents, start=1)},
         shares=copied_shares(result),
+        copied=attribute(result.documents, result.pairs, result.lineage),
         partners=Counter(x for p in copies for x in {p.a, p.b}),
         n_copies=len(copies),
         n_boilerplate=len(stock),

@@ -11,14 +11,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..attribution import Attribution, attribute
 from ..model import Document, Family, Lineage, Pair, ScanResult
 
 SCHEMA = "provenance/1"
 
 
-def document_dict(d: Document) -> dict[str, Any]:
+def document_dict(d: Document, copied: Attribution | None = None) -> dict[str, Any]:
     m = d.metadata
-    return {
+    out = {
         "id": d.id,
         "path": d.path,
         "chars": d.chars,
@@ -30,6 +31,23 @@ def document_dict(d: Document) -> dict[str, Any]:
         "issuer": m.issuer,
         "doc_number": m.doc_number,
         "sha256": d.sha256,
+    }
+    if copied is not None:
+        out["copied"] = copied_dict(copied)
+    return out
+
+
+def copied_dict(a: Attribution) -> dict[str, Any]:
+    return {
+        "share": a.share,
+        "chars": a.chars,
+        "sources": [
+            {"doc": c.source, "chars": c.chars, "share": c.share, "relation": c.relation,
+             "hypothetical": c.hypothetical, **({"via": list(c.via)} if c.via else {})}
+            for c in a.sources
+        ],
+        "other_chars": a.other_chars,
+        "copied_by": a.copied_by,
     }
 
 
@@ -78,9 +96,10 @@ def lineage_dict(lin: Lineage) -> dict[str, Any]:
 
 def to_dict(result: ScanResult) -> dict[str, Any]:
     """The ``provenance/1`` object for a scan result."""
+    copied = attribute(result.documents, result.pairs, result.lineage)
     return {
         "schema": SCHEMA,
-        "documents": [document_dict(d) for d in result.documents],
+        "documents": [document_dict(d, copied[d.id]) for d in result.documents],
         "pairs": [pair_dict(p) for p in result.pairs],
         "families": [family_dict(f) for f in result.families],
         "lineage": lineage_dict(result.lineage),

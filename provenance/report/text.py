@@ -7,6 +7,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from ..attribution import Attribution, attribute
 from ..model import Document, Pair, ScanResult
 
 
@@ -32,6 +33,32 @@ def pairs_table(result: ScanResult, show_boilerplate: bool = False, top: int = 0
     return table
 
 
+def _credit(c) -> str:
+    name = c.source + (" (inferred)" if c.hypothetical else "")
+    return f"{name} {_pct(c.share)} ({c.relation})"
+
+
+def sources_table(result: ScanResult, top: int = 0,
+                  copied: dict[str, Attribution] | None = None) -> Table | None:
+    """Per document that copied text: its copied share and where it comes from, most copied first."""
+    copied = copied if copied is not None else attribute(result.documents, result.pairs, result.lineage)
+    rows = sorted((a for a in copied.values() if a.sources), key=lambda a: (-a.share, a.doc))
+    if not rows:
+        return None
+    dates = {d.id: d.metadata.date for d in result.documents}
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title="where the copied text comes from",
+                  title_justify="left")
+    table.add_column("document", overflow="fold")
+    table.add_column("date")
+    table.add_column("copied", justify="right")
+    table.add_column("sources (share of the document, relation)", overflow="fold")
+    for a in rows[:top] if top > 0 else rows:
+        listed = "; ".join(_credit(c) for c in a.sources[:3])
+        more = len(a.sources) - 3
+        table.add_row(a.doc, dates.get(a.doc) or "–", _pct(a.share), listed + (f"; +{more} more" if more > 0 else ""))
+    return table
+
+
 def render_scan(result: ScanResult, console: Console, show_boilerplate: bool = False, top: int = 0) -> None:
     """Print the scan summary: counts, the pairs table (``top`` rows at most when > 0), unusable files."""
     copies = [p for p in result.pairs if p.kind == "copy"]
@@ -47,6 +74,14 @@ def render_scan(result: ScanResult, console: Console, show_boilerplate: bool = F
         listed = sum(1 for p in result.pairs if p.kind == "copy" or show_boilerplate)
         if 0 < top < listed:
             console.print(f"… {listed - top} more pairs (--top 0 lists all; --format json has every passage)")
+        copied = attribute(result.documents, result.pairs, result.lineage)
+        sources = sources_table(result, top, copied)
+        if sources is not None:
+            console.print()
+            console.print(sources)
+            n = sum(1 for a in copied.values() if a.sources)
+            if 0 < top < n:
+                console.print(f"… {n - top} more document{'s' if n - top != 1 else ''} (--format json gives every document's sources)")
     for prob in result.problems:
         console.print(f"[yellow]skipped[/] {prob.path}: {prob.reason}")
 
