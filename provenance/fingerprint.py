@@ -188,32 +188,81 @@ def windows(units: Units, valid: np.ndarray, window: int) -> tuple[np.ndarray, n
     return starts[keep], ends[keep]
 
 
+PADDED_BLOCK_LIMIT = 96
+"""Blocks of at most this many shingles take the padded path of :func:`block_minima`."""
+PERMUTATION_GROUP = 16
+"""Permutations applied together on the padded path (16 × 32 × 2,048 hashes: a 4 MB buffer)."""
+
+
 def signatures(shingles: np.ndarray, valid: np.ndarray, starts: np.ndarray, ends: np.ndarray,
-               num_perm: int, seed: int, batch: int = 1 << 12) -> np.ndarray:
+               num_perm: int, seed: int, batch: int = 1 << 14) -> np.ndarray:
     """MinHash of each window ``[starts[w], ends[w])`` over the valid shingles in it.
 
-    Permutations are applied as one ``(num_perm, shingles)`` matrix operation per
-    batch; the minimum per half-window block comes from ``np.minimum.reduceat``
-    and a window is the minimum of its blocks.  Batches of 4,096 shingles keep
-    the buffer in the L2 cache (measured here: ~108,000 paragraphs/s for the
-    signatures alone at 64 permutations, against ~100,000 with 32,768).
+    The windows' distinct boundaries cut the shingles into *blocks*; the minimum
+    of every permutation over every block comes from :func:`block_minima`, and a
+    window is the minimum of its blocks (two, for half-overlapping windows).
     """
     a, b = permutations(num_perm, seed)
     m = starts.shape[0]
     out = np.full((m, num_perm), np.uint32(0xFFFFFFFF), dtype=np.uint32)
     if m == 0:
         return out
-    # Blocks: the distinct boundaries of all windows; a window is the minimum of its blocks.
     bounds = unique(np.concatenate((starts, ends)))
     pos = np.nonzero(valid)[0]
-    hv = fmix32(shingles[pos])
     blk = np.searchsorted(bounds, pos, side="right") - 1
-    # Permuted hashes in a (num_perm, batch) buffer keep each reduction contiguous;
-    # block minima are stored one row per block, so they are gathered by rows.
-    block_min = np.full((bounds.shape[0], num_perm), np.uint32(0xFFFFFFFF), dtype=np.uint32)
+    # Shingles before the first or after the last boundary are in no window.
+    inside = (blk >= 0) & (blk < bounds.shape[0] - 1)
+    pos, blk = pos[inside], blk[inside]
+    block_min = block_minima(fmix32(shingles[pos]), blk, bounds.shape[0], a, b, batch)
+    first = np.searchsorted(bounds, starts)
+    last = np.searchsorted(bounds, ends)
+    out[:] = block_min[first]
+    for d in range(1, int((last - first).max())):
+        idx = np.minimum(first + d, last - 1)
+        np.minimum(out, block_min[idx], out=out)
+    return out
+
+
+def block_minima(hv: np.ndarray, blk: np.ndarray, n_blocks: int, a: np.ndarray, b: np.ndarray,
+                 batch: int = 1 << 14) -> np.ndarray:
+    """``(n_blocks, num_perm)`` minima of the permuted hashes ``(a·hv + b) mod 2³²`` per block.
+
+    ``blk`` gives each hash's block, ascending.  Short blocks (half-windows: at most
+    ~33 shingles) are padded to a common length ``L`` by repeating their last hash
+    (a repeat never changes a minimum) and laid out as an ``(L, blocks)`` matrix, so
+    the permutation is one ``(num_perm, L, blocks)`` multiply and add, and the
+    minimum a reduction over the middle axis: every numpy pass runs over long
+    contiguous rows.  Long blocks (one signature per paragraph) use
+    ``np.minimum.reduceat`` over batches of ``batch`` hashes instead, where
+    per-segment overhead is small.  Measured in ``benchmarks/bench_speed.py``.
+    """
+    num_perm = a.shape[0]
+    block_min = np.full((n_blocks, num_perm), np.uint32(0xFFFFFFFF), dtype=np.uint32)
+    if hv.shape[0] == 0:
+        return block_min
+    counts = np.bincount(blk, minlength=n_blocks)
+    longest = int(counts.max())
+    if longest <= PADDED_BLOCK_LIMIT:
+        used = np.nonzero(counts)[0]
+        c = counts[used]
+        first = np.cumsum(c) - c
+        idx = first[None, :] + np.minimum(np.arange(longest)[:, None], (c - 1)[None, :])
+        padded = hv[idx]  # (L, blocks)
+        group = min(PERMUTATION_GROUP, num_perm)
+        chunk = max(256, (1 << 20) // (group * longest))
+        buf = np.empty((group, longest, min(chunk, used.shape[0])), dtype=np.uint32)
+        for p0 in range(0, num_perm, group):
+            a3, b3 = a[p0 : p0 + group, None, None], b[p0 : p0 + group, None, None]
+            for lo in range(0, used.shape[0], chunk):
+                h = padded[:, lo : lo + chunk]
+                t = buf[: a3.shape[0], :, : h.shape[1]]
+                np.multiply(a3, h[None], out=t)
+                np.add(t, b3, out=t)
+                block_min[used[lo : lo + chunk], p0 : p0 + group] = np.minimum.reduce(t, axis=1).T
+        return block_min
     a_col, b_col = a[:, None], b[:, None]
-    buf = np.empty((num_perm, min(batch, max(pos.shape[0], 1))), dtype=np.uint32)
-    for lo in range(0, pos.shape[0], batch):
+    buf = np.empty((num_perm, min(batch, hv.shape[0])), dtype=np.uint32)
+    for lo in range(0, hv.shape[0], batch):
         bb = blk[lo : lo + batch]
         phv = buf[:, : bb.shape[0]]
         np.multiply(a_col, hv[None, lo : lo + batch], out=phv)
@@ -224,13 +273,7 @@ def signatures(shingles: np.ndarray, valid: np.ndarray, starts: np.ndarray, ends
         if lo:
             mins[0] = np.minimum(mins[0], block_min[ub[0]])  # a block may straddle two batches
         block_min[ub] = mins
-    first = np.searchsorted(bounds, starts)
-    last = np.searchsorted(bounds, ends)
-    out[:] = block_min[first]
-    for d in range(1, int((last - first).max())):
-        idx = np.minimum(first + d, last - 1)
-        np.minimum(out, block_min[idx], out=out)
-    return out
+    return block_min
 
 
 def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
@@ -265,6 +308,7 @@ __all__ = [
     "Fingerprints",
     "WORD_FLAG",
     "band_keys",
+    "block_minima",
     "fingerprint",
     "permutations",
     "SHINGLE_HASH_VERSION",
