@@ -120,3 +120,28 @@ def test_mixed_shingle_sizes_per_position():
     np.testing.assert_array_equal(h[:10], h4[:10])
     np.testing.assert_array_equal(h[10:18], h3[10:18])
     assert valid[:18].all() and not valid[18:].any()
+
+
+@pytest.mark.parametrize("num_perm", [64, 128, 200])
+@pytest.mark.parametrize("span", [(10, 40), (150, 400)], ids=["short blocks", "long blocks"])
+def test_signatures_of_arbitrary_spans_equal_datasketch(num_perm, span):
+    # Both paths of block_minima (padded short blocks; reduceat over long ones),
+    # with invalid positions, spans that share boundaries or leave gaps, and
+    # shingles outside every span.
+    rng = np.random.default_rng(num_perm + span[0])
+    n = 5000
+    shingles = rng.integers(0, 1 << 32, n, dtype=np.uint64).astype(np.uint32)
+    valid = rng.random(n) > 0.1
+    valid[2000:2100] = False  # a stretch without shingles
+    starts, ends, pos = [], [], int(rng.integers(0, 50))
+    while pos < n - span[1]:
+        length = int(rng.integers(*span))
+        starts.append(pos)
+        ends.append(pos + length)
+        pos += int(rng.integers(1, length + 30))  # overlapping or apart
+    starts, ends = np.array(starts), np.array(ends)
+    sigs = signatures(shingles, valid, starts, ends, num_perm, seed=1)
+    for w, (s, e) in enumerate(zip(starts.tolist(), ends.tolist())):
+        m = MinHash(num_perm=num_perm, seed=1, hashfunc=lambda x: x)
+        m.update_batch([int(h) for h, v in zip(shingles[s:e], valid[s:e]) if v])
+        assert np.array_equal(m.hashvalues, sigs[w]), f"span {w} [{s}, {e})"
