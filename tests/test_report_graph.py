@@ -122,3 +122,17 @@ def test_mermaid_uses_safe_ids_quoted_labels_and_entity_codes():
 def test_mermaid_escapes_angle_brackets_and_ampersands():
     lin = Lineage((Node("<x> & y.txt"),), ())
     assert '  n0["#lt;x#gt; #amp; y.txt"]' in render_mermaid(ScanResult((), (), (), lin)).splitlines()
+
+
+def test_tree_names_the_other_sources_of_a_document_assembled_from_several():
+    text = "乙" * 400
+    docs = (Document("省.txt", "x", text, metadata=Metadata(date="2018-01-01")),
+            Document("邻市.txt", "x", text, metadata=Metadata(date="2019-01-01")),
+            Document("本市.txt", "x", text, metadata=Metadata(date="2020-01-01")))
+    pairs = (Pair("省.txt", "本市.txt", 0.5, 0.5, 200, 200, "copy", (Passage((0, 200), (0, 200), 1.0),)),
+             Pair("邻市.txt", "本市.txt", 0.3, 0.3, 120, 120, "copy", (Passage((0, 120), (250, 370), 1.0),)))
+    lin = Lineage(tuple(Node(d.id) for d in docs), (Edge("省.txt", "本市.txt", 0.8, ({"kind": "date"},)),))
+    console = Console(width=120, color_system=None, record=True, file=io.StringIO())
+    render_tree(ScanResult(docs, pairs, (), lin), console)
+    line = next(ln for ln in console.export_text().splitlines() if "本市.txt" in ln)
+    assert line.endswith("80% copied · ← 0.80 date · also from 邻市.txt 30%"), line

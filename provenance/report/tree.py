@@ -32,6 +32,7 @@ from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
 
+from ..attribution import Attribution, attribute
 from ..model import Document, Edge, Node, Pair, ScanResult
 
 __all__ = ["copied_share", "forest", "render_tree"]
@@ -116,6 +117,18 @@ def _edge_suffix(e: Edge) -> Text:
     return Text(f" · ← {e.confidence:.2f}" + (f" {kinds}" if kinds else ""), style="dim")
 
 
+def _also(a: Attribution | None, parent: str | None, limit: int = 2) -> Text | None:
+    """Sources other than the drawn parent (a document assembled from several)."""
+    if a is None:
+        return None
+    others = [c for c in a.sources if c.source != parent]
+    if not others:
+        return None
+    names = ", ".join(f"{c.source} {_pct(c.share)}" for c in others[:limit])
+    more = f" +{len(others) - limit}" if len(others) > limit else ""
+    return Text(f" · also from {names}{more}", style="dim")
+
+
 def render_tree(result: ScanResult, console: Console) -> None:
     """Print the lineage forest of a scan as a rich ``Tree``, then what was left undecided.
 
@@ -128,6 +141,7 @@ def render_tree(result: ScanResult, console: Console) -> None:
     nodes = list(lin.nodes) or [Node(d.id) for d in result.documents]
     by_id = {n.id: n for n in nodes}
     share = copied_share(result.pairs, result.documents)
+    credits = attribute(result.documents, result.pairs, lin)
     dates = {d.id: d.metadata.date for d in result.documents}
     copying = {x for p in result.pairs if p.kind == "copy" for x in (p.a, p.b)}
     roots, kids, unlinked = forest(nodes, lin.edges, dates, copying)
@@ -142,6 +156,8 @@ def render_tree(result: ScanResult, console: Console) -> None:
         t = _hyp_label(node) if node.hypothetical else _doc_label(docs.get(node_id), node_id, share.get(node_id))
         if edge is not None:
             t.append_text(_edge_suffix(edge))
+        if not node.hypothetical and (also := _also(credits.get(node_id), edge.parent if edge else None)):
+            t.append_text(also)
         return t
 
     def grow(branch: Tree, node_id: str, seen: set[str]) -> None:
