@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from engine import file_level, print_table, run_engine, write_results
-from scoring import score_lineage, score_plagiarism
+from scoring import score_lineage, score_plagiarism, score_sources
 from sim_plagiarism import simulate_plagiarism
 from sim_truth import load_truth
 from simulate import simulate
@@ -45,7 +45,8 @@ def run(langs: list[str], docs: int, plag_docs: int, seed: int, work: Path, how:
             report, secs = run_engine([d / "docs"], how)  # type: ignore[arg-type]
             score = score_plagiarism(load_truth(d), file_level(report))
             results["runs"].append({"corpus": f"plagiarism-{name}-{lang}", "lang": lang,
-                                    "seconds": round(secs, 2), **score})
+                                    "seconds": round(secs, 2), **score,
+                                    "sources": score_sources(load_truth(d), report)})
     return results
 
 
@@ -70,6 +71,12 @@ def table(results: dict) -> None:
                      _get(r, "lineage", "parent_accuracy"), _get(r, "lineage", "hypothetical_recovery"),
                      _get(r, "direction", "accuracy"), r["seconds"]])
     print_table(f"Accuracy on simulated corpora (seed {results['seed']})", cols, rows)
+    src = [[r["corpus"], r["sources"]["suspicious"], r["sources"]["links"], r["sources"]["precision"],
+            r["sources"]["recall"], r["sources"]["exact_documents"], r["sources"]["off_task_credits"]]
+           for r in results["runs"] if "sources" in r]
+    if src:
+        print_table("Where the copied text comes from (documents[].copied.sources of suspicious documents)",
+                    ["corpus", "suspicious", "true links", "P", "R", "exact docs", "off-task"], src)
     print("targets: plagdet >= 0.95 on verbatim insertions; pair recall >= 0.90 on light revisions "
           "(R light: parent links of verbatim/light copies); true parents >= 0.90")
 

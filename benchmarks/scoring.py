@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from engine import FileReport
+from engine import FileReport, file_of
 from metrics import (
     adjusted_rand_index,
     components,
@@ -83,6 +83,41 @@ def score_plagiarism(truth: dict, rep: FileReport) -> dict:
     true = {(c.a, c.b) for c in cases}
     return {"documents": len(truth["documents"]), "cases": len(cases), "passages": asdict(pan),
             "pairs": asdict(pair_scores(rep.copy_pairs - off_task, true))}
+
+
+def score_sources(truth: dict, report: dict) -> dict:
+    """Do the suspicious documents of a ``--plagiarism`` corpus name their true sources?
+
+    Reads ``documents[].copied.sources`` of the report (the attribution stage).
+    A link is (suspicious document, source document); credits to another
+    suspicious document (two that took the same source passage) are off the task,
+    as in :func:`score_plagiarism`, and counted apart.
+    """
+    role = {d["id"]: d.get("role") for d in truth["documents"]}
+    true: dict[str, set[str]] = {d: set() for d, r in role.items() if r != "source"}
+    for c in truth["cases"]:
+        true.setdefault(c["target"], set()).add(c["source"])
+    found: dict[str, set[str]] = {d: set() for d in true}
+    off_task = 0
+    for d in report.get("documents", []):
+        doc = file_of(d["id"])
+        if doc not in true:
+            continue
+        for c in (d.get("copied") or {}).get("sources", []):
+            src = file_of(c["doc"])
+            if role.get(src) == "source":
+                found[doc].add(src)
+            else:
+                off_task += 1
+    tp = sum(len(found[d] & true[d]) for d in true)
+    n_found = sum(len(v) for v in found.values())
+    n_true = sum(len(v) for v in true.values())
+    exact = sum(found[d] == true[d] for d in true)
+    return {"suspicious": len(true), "links": n_true,
+            "precision": round(tp / n_found, 4) if n_found else None,
+            "recall": round(tp / n_true, 4) if n_true else None,
+            "exact_documents": round(exact / len(true), 4) if true else None,
+            "off_task_credits": off_task}
 
 
 def truth_as_report(truth: dict) -> dict:

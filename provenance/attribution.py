@@ -6,11 +6,17 @@ the national law and a neighbour) has more.  This stage answers the reader's
 question "how much of this plan is copied, and from where" without forcing a
 single answer: the text a document shares in copied passages is credited,
 greedily, to the source that explains most of what is still unexplained, then
-the next, and so on.
+the next, and so on; the document's own lineage chain (its parent, then further
+up) is credited first, so the credits read like the tree.
 
 A partner can be a source of ``X`` unless the evidence says ``X`` is *its*
-source: it descends from ``X`` in the lineage, it is dated after ``X``, or
-``X`` is a fill-in template (placeholders) and the partner is filled in.
+source: it descends from ``X`` in the lineage through edges with decisive
+evidence (:data:`DECISIVE`: dates, a fill-in template, a blank filled in, a
+leaked name), it is dated after ``X``, or ``X`` is a fill-in template and the
+partner is filled in.  A descendant through weaker edges only is still listed
+(``undirected``): the forest has one parent per document, so a document that
+took passages from three others is drawn as *their* source when nothing else
+decides, and the three are its sources all the same.
 Relatives hanging under the same inferred (unseen) template as ``X`` are one
 source together, the template: what ``X`` shares with them came from the model
 they all copied.  Each credit says how the source is related to ``X``:
@@ -51,6 +57,9 @@ MIN_CHARS = 40
 """A source must explain at least this many characters not explained by better ones."""
 MAX_SOURCES = 8
 """At most this many sources are listed; the rest are counted in ``other_chars``."""
+
+DECISIVE = frozenset({"date", "template", "placeholder_filled", "leaked_entity"})
+"""Evidence kinds that settle an edge's direction (see :mod:`provenance.direction`)."""
 
 _RANK = {"parent": 0, "ancestor": 1, "template": 2, "fill-in": 3, "earlier": 4, "undirected": 5}
 
@@ -143,8 +152,11 @@ def attribute(documents: Iterable[Document], pairs: Iterable[Pair], lineage: Lin
     parent = {e.child: e.parent for e in lineage.edges}
     hypothetical = {n.id for n in lineage.nodes if n.hypothetical}
     children: dict[str, list[str]] = defaultdict(list)
+    firm: dict[str, list[str]] = defaultdict(list)  # children through decisive edges
     for e in lineage.edges:
         children[e.parent].append(e.child)
+        if any(ev.get("kind") in DECISIVE and ev.get("favours", e.parent) == e.parent for ev in e.evidence):
+            firm[e.parent].append(e.child)
 
     def ancestors(x: str) -> list[str]:
         out, seen = [], {x}
@@ -154,18 +166,19 @@ def attribute(documents: Iterable[Document], pairs: Iterable[Pair], lineage: Lin
             out.append(x)
         return out
 
-    below: dict[str, set[str]] = {}
+    below: dict[tuple[str, bool], set[str]] = {}
 
-    def descendants(x: str) -> set[str]:
-        if x not in below:
+    def descendants(x: str, decisive: bool = False) -> set[str]:
+        if (x, decisive) not in below:
+            kids = firm if decisive else children
             out, todo = set(), [x]
             while todo:
-                for c in children.get(todo.pop(), ()):
+                for c in kids.get(todo.pop(), ()):
                     if c not in out:
                         out.add(c)
                         todo.append(c)
-            below[x] = out
-        return below[x]
+            below[x, decisive] = out
+        return below[x, decisive]
 
     shared = copied_spans(pairs)
     result: dict[str, Attribution] = {}
@@ -173,6 +186,7 @@ def attribute(documents: Iterable[Document], pairs: Iterable[Pair], lineage: Lin
         per = shared.get(x, {})
         up = ancestors(x)
         down = descendants(x)
+        firmly_down = descendants(x, decisive=True)
         date = d.metadata.date
         # The inferred templates above x, nearest first, and who hangs under each.
         templates = [(h, descendants(h) - down - {x}) for h in up if h in hypothetical]
@@ -184,7 +198,7 @@ def attribute(documents: Iterable[Document], pairs: Iterable[Pair], lineage: Lin
             later = other is not None and date and other.metadata.date and other.metadata.date > date
             filled = other is not None and d.metadata.template and not other.metadata.template
             h = next((h for h, under in templates if y in under), None)
-            if y in down or ((later or filled) and y not in up and h is None):
+            if y in firmly_down or ((later or filled) and y not in up and h is None):
                 copied_by += 1
                 continue
             if y == parent.get(x):
@@ -205,15 +219,27 @@ def attribute(documents: Iterable[Document], pairs: Iterable[Pair], lineage: Lin
         taken: list[tuple[int, int]] = []
         credits: list[Credit] = []
         left = dict(items)
+
+        def credit(key: tuple[str, str], gain: int) -> None:
+            nonlocal taken
+            src, rel = key
+            credits.append(Credit(src, gain, round(gain / max(1, d.chars), 4), rel,
+                                  src in hypothetical, tuple(sorted(via.get(src, ())))))
+            taken = _merge(taken + left.pop(key))
+
+        # The lineage chain first (parent, then further up), so the credits read like
+        # the tree; then whatever explains most of what is left.
+        chain = sorted((k for k in left if k[0] in up), key=lambda k: up.index(k[0]))
+        for key in chain:
+            gain = _length(_minus(left[key], taken))
+            if gain >= MIN_CHARS and len(credits) < MAX_SOURCES:
+                credit(key, gain)
         while left and len(credits) < MAX_SOURCES:
             gains = {k: _length(_minus(v, taken)) for k, v in left.items()}
             key = min(gains, key=lambda k: (-gains[k], _RANK[k[1]], k[0]))
             if gains[key] < MIN_CHARS:
                 break
-            src, rel = key
-            credits.append(Credit(src, gains[key], round(gains[key] / max(1, d.chars), 4), rel,
-                                  src in hypothetical, tuple(sorted(via.get(src, ())))))
-            taken = _merge(taken + left.pop(key))
+            credit(key, gains[key])
         total = _length(everything)
         result[x] = Attribution(x, total, round(total / max(1, d.chars), 4), tuple(credits),
                                 total - sum(c.chars for c in credits), copied_by)

@@ -35,13 +35,26 @@ def test_descendants_and_later_documents_are_not_sources_but_copiers():
     docs = [_doc("old", "2015-01-01"), _doc("mid", "2017-01-01"), _doc("new", "2019-01-01"), _doc("kid")]
     pairs = [_pair("mid", "old", ((0, 300), (0, 300))), _pair("mid", "new", ((0, 500), (0, 500))),
              _pair("mid", "kid", ((0, 100), (0, 100)))]
-    lin = Lineage(tuple(Node(d.id) for d in docs), (Edge("mid", "kid", 0.7),))
+    leaked = ({"kind": "leaked_entity", "favours": "mid"},)
+    lin = Lineage(tuple(Node(d.id) for d in docs), (Edge("mid", "kid", 0.7, leaked),))
     att = attribute(docs, pairs, lin)
     mid = att["mid"]
     assert [(c.source, c.relation) for c in mid.sources] == [("old", "earlier")]
-    assert mid.copied_by == 2  # "new" is dated later, "kid" descends from mid
+    assert mid.copied_by == 2  # "new" is dated later, "kid" descends from mid (a leaked name says so)
     assert [(c.source, c.relation) for c in att["new"].sources] == [("mid", "earlier")]
     assert [(c.source, c.relation) for c in att["kid"].sources] == [("mid", "parent")]
+
+
+def test_a_child_drawn_on_weak_evidence_only_is_still_a_source():
+    # The forest hangs the three sources of a document assembled from them under it
+    # (one parent each): nothing decisive says so, so they stay its sources.
+    docs = [_doc("assembled"), _doc("s1"), _doc("s2"), _doc("s3")]
+    pairs = [_pair("assembled", s, ((k * 300, k * 300 + 200), (0, 200))) for k, s in enumerate(("s1", "s2", "s3"))]
+    weak = ({"kind": "witnesses", "favours": "assembled"}, {"kind": "containment", "favours": "assembled"})
+    lin = Lineage(tuple(Node(d.id) for d in docs), tuple(Edge("assembled", s, 0.5, weak) for s in ("s1", "s2", "s3")))
+    a = attribute(docs, pairs, lin)["assembled"]
+    assert [(c.source, c.chars, c.relation) for c in a.sources] == [(s, 200, "undirected") for s in ("s1", "s2", "s3")]
+    assert a.copied_by == 0
 
 
 def test_relatives_under_an_inferred_template_are_one_source_the_template():
