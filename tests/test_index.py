@@ -282,3 +282,38 @@ def test_candidates_limit_keeps_the_best_and_their_ties(tmp_path, docs):
         two = idx.candidates(keys, 1, limit=2)
         assert set(two) == {d for d, s in every.items() if s >= best[1]}
         assert all(two[d] == every[d] for d in two)
+
+
+def _han(rng: np.random.Generator, n: int) -> str:
+    """``n`` random common Han characters and a full stop: text no two documents share by chance."""
+    return "".join(chr(0x4E00 + int(c)) for c in rng.integers(0, 3000, n)) + "。"
+
+
+def _plain(doc_id: str, text: str) -> Document:
+    return Document(doc_id, doc_id, text, 0, hashlib.sha256(text.encode()).hexdigest())
+
+
+def test_a_document_assembled_from_many_minor_sources_finds_every_one(tmp_path):
+    """Forty sources give a paragraph each (2-3 % of the new document each): all forty are copy pairs.
+
+    Forty other documents hold the same three stock sentences as the new one: their band keys are held
+    by forty documents, not distinctive, and they must not take the minor sources' place.
+    """
+    rng = np.random.default_rng(5)
+    stock = [_han(rng, 60) for _ in range(3)]
+    sources = [_plain(f"src/{k:02d}.txt", "通知\n\n" + "\n\n".join(_han(rng, 200) for _ in range(6)))
+               for k in range(40)]
+    others = [_plain(f"other/{k:02d}.txt", "通知\n\n" + "\n\n".join(stock + [_han(rng, 200) for _ in range(3)]))
+              for k in range(40)]
+    taken = []
+    for k, src in enumerate(sources):
+        para = src.text.split("\n\n")[1 + k % 6]
+        taken.append("".join("的" if n % 30 == 29 else c for n, c in enumerate(para)))  # lightly edited
+    new = _plain("new.txt", "关于做好工作的通知\n\n" + "\n\n".join(stock + taken + [_han(rng, 200)]))
+    config = Config()
+    with open_index(str(tmp_path / "i.sqlite"), config.fingerprint, create=True) as idx:
+        index_documents(idx, sources + others, config)
+        pairs = query(idx, new, config)
+    copies = {p.b for p in pairs if p.kind == "copy"}
+    assert copies == {s.id for s in sources}
+    assert all(0.015 < p.coverage_a < 0.05 for p in pairs if p.kind == "copy")

@@ -127,13 +127,14 @@ class SqliteIndex:
             raise KeyError(doc_id)
         return Document(r[0], r[1], unpack_text(r[6]), r[3], r[2], r[4], metadata_from_json(r[5]))
 
-    def candidates(self, band_keys: np.ndarray, min_count: int = 1, limit: int | None = None) -> dict[str, float]:
+    def candidates(self, band_keys: np.ndarray, min_count: int = 1, limit: int | None = None,
+                   min_distinctive: int = 0) -> dict[str, float]:
         keys = unique(postings.short_keys(np.asarray(band_keys, dtype=np.int64).ravel()))
         if keys.size == 0:
             return {}
         self.db.execute("BEGIN")  # one snapshot for the runs, their postings and the documents
         try:
-            nums, scores = weigh_collisions(*postings.lookup(self.db, keys), min_count)
+            nums, scores = weigh_collisions(*postings.lookup(self.db, keys), min_count, min_distinctive)
             order = np.argsort(-scores, kind="stable")
             nums, scores = nums[order].tolist(), scores[order].tolist()
             out: dict[str, float] = {}
