@@ -169,7 +169,7 @@ def test_an_index_of_an_older_format_is_refused_with_the_rebuild_message(tmp_pat
     db.close()
     with pytest.raises(IndexMismatch) as err:
         open_index(str(loc), FingerprintParams())
-    assert "format=1 (this run: 2)" in str(err.value)
+    assert "format=1 (this run: 3)" in str(err.value)
     assert f"provenance index --rebuild --index {loc}" in str(err.value)
 
 
@@ -317,3 +317,32 @@ def test_a_document_assembled_from_many_minor_sources_finds_every_one(tmp_path):
     copies = {p.b for p in pairs if p.kind == "copy"}
     assert copies == {s.id for s in sources}
     assert all(0.015 < p.coverage_a < 0.05 for p in pairs if p.kind == "copy")
+
+
+def test_the_sketch_counts_documents_per_shingle_and_forgets_removed_ones(tmp_path, docs):
+    from provenance.candidates import shingle_stats
+    from provenance.pipeline import prepare
+
+    config = Config()
+    sets = [prepare(d, config).shingle_set for d in docs]
+    true = shingle_stats(sets)
+    asked = np.concatenate(sets)
+    loc = str(tmp_path / "i.sqlite")
+    with open_index(loc, config.fingerprint, create=True) as idx:
+        index_documents(idx, docs, config)
+    with open_index(loc, config.fingerprint) as idx:
+        est = idx.frequencies(asked)
+        halves = np.concatenate([idx.frequencies(asked[: asked.size // 2]), idx.frequencies(asked[asked.size // 2 :])])
+        rows = len(idx._chunks)
+    assert est.dtype == np.int64 and halves.tolist() == est.tolist()
+    exact = true.frequency(asked)
+    assert (est >= exact).all() and (est == exact).mean() > 0.99  # count-min: never under, rarely over here
+    assert rows < 4096  # only the rows holding the asked counters were read
+    from provenance.indexing import _remove
+
+    with open_index(loc, config.fingerprint) as idx:
+        _remove(idx, [docs[0].id], config)
+    with open_index(loc, config.fingerprint) as idx:
+        after = idx.frequencies(sets[0])
+    left = shingle_stats(sets[1:]).frequency(sets[0])
+    assert (after >= left).all() and (after == left).mean() > 0.99

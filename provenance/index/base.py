@@ -27,8 +27,9 @@ from ..fingerprint import FingerprintParams
 from ..model import Document, Metadata, Placeholder
 from ..normalize import NORMALIZER_VERSION
 
-FORMAT_VERSION = 2
-"""Version of the stored layout (2: band postings in bulk runs, text codec byte); older indexes are refused."""
+FORMAT_VERSION = 3
+"""Version of the stored layout (2: band postings in bulk runs, text codec byte; 3: the SQLite index keeps its
+sketch in rows of 1,024 counters); older indexes are refused."""
 SKETCH_WIDTH = 1 << 22
 """Counters in the document-frequency sketch (uint16, 8 MiB)."""
 
