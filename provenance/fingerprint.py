@@ -128,14 +128,34 @@ def shingle_hashes(units: Units, k_per_unit: np.ndarray) -> tuple[np.ndarray, np
         k = int(k)
         if n < k:
             continue
-        h = np.zeros(n - k + 1, dtype=np.uint64)
+        m = n - k + 1
+        h = np.zeros(m, dtype=np.uint64)
+        tmp = np.empty(m, dtype=np.uint64)
         with np.errstate(over="ignore"):
             for j in range(k):
-                h = fmix64(h ^ (ids[j : n - k + 1 + j] + np.uint64(j * 0x9E3779B97F4A7C15 & 0xFFFFFFFFFFFFFFFF)))
-        sel = np.nonzero(k_per_unit[: n - k + 1] == k)[0]
+                np.add(ids[j : m + j], np.uint64(j * 0x9E3779B97F4A7C15 & 0xFFFFFFFFFFFFFFFF), out=tmp)
+                h ^= tmp
+                _fmix64_inplace(h, tmp)
+        sel = np.nonzero(k_per_unit[:m] == k)[0]
         out[sel] = h[sel]
         valid[sel] = True
     return (out >> np.uint64(32)).astype(np.uint32), valid
+
+
+_M1, _M2, _S33 = np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53), np.uint64(33)
+
+
+def _fmix64_inplace(h: np.ndarray, tmp: np.ndarray) -> None:
+    """:func:`~provenance.normalize.fmix64` of ``h`` in place (``tmp``: scratch of the same shape), no temporaries."""
+    with np.errstate(over="ignore"):
+        np.right_shift(h, _S33, out=tmp)
+        h ^= tmp
+        h *= _M1
+        np.right_shift(h, _S33, out=tmp)
+        h ^= tmp
+        h *= _M2
+        np.right_shift(h, _S33, out=tmp)
+        h ^= tmp
 
 
 def shingle_sizes(units: Units, paragraph_of_unit: np.ndarray, params: FingerprintParams) -> np.ndarray:

@@ -72,3 +72,18 @@ def test_word_shingles_for_english_paragraphs():
     u = normalize("Permission is hereby granted free of charge to any person")
     ks = shingle_sizes(u, np.zeros(len(u), dtype=np.int64), FingerprintParams())
     assert set(ks.tolist()) == {3}
+
+
+def test_shingle_size_follows_each_lines_script_when_words_are_few():
+    from provenance.config import Config
+    from provenance.fingerprint import shingle_sizes
+    from provenance.pipeline import unit_shingle_sizes
+
+    text = "关于第2024号文件的通知\n\n" + "属地管理分级负责" * 20 + "\nThe council shall publish the plan\n" + "统一领导" * 30
+    u = normalize(text)
+    ks = unit_shingle_sizes(text, u, Config())
+    assert 8 * int(u.is_word.sum()) <= len(u)  # the few-words path
+    english = (u.starts >= text.index("The")) & (u.starts < text.index("统一"))
+    assert set(ks[english].tolist()) == {3} and set(ks[~english].tolist()) == {4}
+    line = np.searchsorted(np.array([i for i, c in enumerate(text) if c == "\n"]), u.starts)
+    assert ks.tolist() == shingle_sizes(u, line, FingerprintParams()).tolist()
