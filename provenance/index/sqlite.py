@@ -61,7 +61,8 @@ class SqliteIndex:
 
     def __init__(self, path: str | Path, params: FingerprintParams, create: bool = False) -> None:
         self.location = str(path)
-        self._chunks: dict[int, np.ndarray] = {}  # sketch rows read so far; writes reset it
+        self._counts: np.ndarray | None = None  # the sketch as far as read (rows in ``_have``); writes reset it
+        self._have: np.ndarray | None = None
         p = Path(path)
         if not p.exists():
             if not create:
@@ -163,27 +164,25 @@ class SqliteIndex:
 
     def frequencies(self, shingles: np.ndarray) -> np.ndarray:
         """Sketch counts of ``shingles``; only the sketch rows holding them are read (and kept for later calls)."""
-        slots = (np.asarray(shingles, dtype=np.uint32) % np.uint32(SKETCH_WIDTH)).astype(np.int64)
-        rows = unique(slots // SKETCH_CHUNK)
-        missing = [c for c in rows.tolist() if c not in self._chunks]
-        if missing:
-            zeros = np.zeros(SKETCH_CHUNK, np.uint16)  # a row never written holds no counts
-            self._chunks.update((c, zeros) for c in missing)
-            for lo in range(0, len(missing), postings._MAX_PARAMS):
-                part = missing[lo : lo + postings._MAX_PARAMS]
-                q = "SELECT chunk, counts FROM sketch WHERE chunk IN (%s)" % ",".join("?" * len(part))
-                for c, counts in self.db.execute(q, part):
-                    self._chunks[c] = np.frombuffer(counts, dtype=np.uint16)
-        if rows.size == 0:
-            return np.zeros(slots.shape, np.int64)
-        table = np.stack([self._chunks[c] for c in rows.tolist()])
-        return table[np.searchsorted(rows, slots // SKETCH_CHUNK), slots % SKETCH_CHUNK].astype(np.int64)
+        slots = np.asarray(shingles, dtype=np.uint32) % np.uint32(SKETCH_WIDTH)
+        if self._counts is None:
+            self._counts = np.zeros(SKETCH_WIDTH, np.uint16)  # pages of rows never read stay untouched
+            self._have = np.zeros(_CHUNKS, bool)
+        rows = unique(slots // np.uint32(SKETCH_CHUNK))
+        missing = rows[~self._have[rows]].tolist()
+        for lo in range(0, len(missing), postings._MAX_PARAMS):
+            part = missing[lo : lo + postings._MAX_PARAMS]
+            q = "SELECT chunk, counts FROM sketch WHERE chunk IN (%s)" % ",".join("?" * len(part))
+            for c, counts in self.db.execute(q, part):  # a row never written holds no counts: stays 0
+                self._counts[c * SKETCH_CHUNK : (c + 1) * SKETCH_CHUNK] = np.frombuffer(counts, dtype=np.uint16)
+        self._have[missing] = True
+        return self._counts[slots].astype(np.int64)
 
     # -- writing -----------------------------------------------------------------
     def put(self, entries: Iterable[Entry]) -> None:
         """Add documents as one transaction: their rows, one run of their postings, the sketch counts."""
         entries = list(entries)
-        self._chunks = {}
+        self._counts = self._have = None
         if not entries:
             return
         self.db.execute("BEGIN IMMEDIATE")
@@ -225,7 +224,7 @@ class SqliteIndex:
         from .base import sketch_slots
 
         items = list(items)
-        self._chunks = {}
+        self._counts = self._have = None
         if not items:
             return
         self.db.execute("BEGIN IMMEDIATE")
