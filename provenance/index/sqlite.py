@@ -163,7 +163,11 @@ class SqliteIndex:
         return out
 
     def frequencies(self, shingles: np.ndarray) -> np.ndarray:
-        """Sketch counts of ``shingles``; only the sketch rows holding them are read (and kept for later calls)."""
+        """Sketch counts of ``shingles``; only the sketch rows holding them are read (and kept for later calls).
+
+        Rows are read when first needed, each as committed then: during a concurrent index run a later
+        call may see a newer row than an earlier one (the counts are estimates either way).
+        """
         slots = np.asarray(shingles, dtype=np.uint32) % np.uint32(SKETCH_WIDTH)
         if self._counts is None:
             self._counts = np.zeros(SKETCH_WIDTH, np.uint16)  # pages of rows never read stay untouched
