@@ -296,20 +296,21 @@ def _plain(doc_id: str, text: str) -> Document:
 def test_a_document_assembled_from_many_minor_sources_finds_every_one(tmp_path):
     """Forty sources give a paragraph each (2-3 % of the new document each): all forty are copy pairs.
 
-    Forty other documents hold the same three stock sentences as the new one: their band keys are held
-    by forty documents, not distinctive, and they must not take the minor sources' place.
+    Seventy other documents hold the same three stock sentences as the new one, each between paragraphs
+    of their own: they rank below the sources and must not take their place.
     """
     rng = np.random.default_rng(5)
     stock = [_han(rng, 60) for _ in range(3)]
     sources = [_plain(f"src/{k:02d}.txt", "通知\n\n" + "\n\n".join(_han(rng, 200) for _ in range(6)))
                for k in range(40)]
-    others = [_plain(f"other/{k:02d}.txt", "通知\n\n" + "\n\n".join(stock + [_han(rng, 200) for _ in range(3)]))
-              for k in range(40)]
+    others = [_plain(f"other/{k:02d}.txt", "通知\n\n" + "\n\n".join(x for s in stock for x in (_han(rng, 150), s)))
+              for k in range(70)]
     taken = []
     for k, src in enumerate(sources):
         para = src.text.split("\n\n")[1 + k % 6]
         taken.append("".join("的" if n % 30 == 29 else c for n, c in enumerate(para)))  # lightly edited
-    new = _plain("new.txt", "关于做好工作的通知\n\n" + "\n\n".join(stock + taken + [_han(rng, 200)]))
+    parts = taken[:10] + stock[:1] + taken[10:20] + stock[1:2] + taken[20:30] + stock[2:] + taken[30:]
+    new = _plain("new.txt", "关于做好工作的通知\n\n" + "\n\n".join(parts + [_han(rng, 200)]))
     config = Config()
     with open_index(str(tmp_path / "i.sqlite"), config.fingerprint, create=True) as idx:
         index_documents(idx, sources + others, config)
@@ -346,3 +347,22 @@ def test_the_sketch_counts_documents_per_shingle_and_forgets_removed_ones(tmp_pa
         after = idx.frequencies(sets[0])
     left = shingle_stats(sets[1:]).frequency(sets[0])
     assert (after >= left).all() and (after == left).mean() > 0.99
+
+
+def test_a_paragraph_a_template_family_holds_finds_its_holders(tmp_path):
+    """Thirty stored documents hold one model paragraph (more than DISTINCTIVE_DF): copying it still finds them."""
+    from provenance.index.base import DISTINCTIVE_DF, FAMILY_DF
+
+    rng = np.random.default_rng(11)
+    model = _han(rng, 220)
+    family = [_plain(f"town/{k:02d}.txt", "实施方案\n\n" + "\n\n".join([_han(rng, 200), model, _han(rng, 200)]))
+              for k in range(30)]
+    assert DISTINCTIVE_DF < len(family) <= FAMILY_DF
+    alone = [_plain(f"alone/{k:02d}.txt", "通知\n\n" + "\n\n".join(_han(rng, 200) for _ in range(3))) for k in range(20)]
+    edited = "".join("的" if n % 40 == 39 else c for n, c in enumerate(model))
+    new = _plain("new.txt", "关于做好工作的通知\n\n" + "\n\n".join([_han(rng, 200), edited, _han(rng, 200)]))
+    config = Config()
+    with open_index(str(tmp_path / "i.sqlite"), config.fingerprint, create=True) as idx:
+        index_documents(idx, family + alone, config)
+        pairs = query(idx, new, config)
+    assert {p.b for p in pairs if p.kind == "copy"} == {d.id for d in family}

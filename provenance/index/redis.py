@@ -20,7 +20,7 @@ import numpy as np
 
 from ..fingerprint import FingerprintParams
 from ..model import Document
-from .base import (DISTINCTIVE_DF, SKETCH_WIDTH, Entry, IndexProblem, check_params, metadata_from_json, params_record,
+from .base import (DISTINCTIVE_DF, FAMILY_DF, FAMILY_KEYS, SKETCH_WIDTH, Entry, IndexProblem, check_params, metadata_from_json, params_record,
                    sketch_slots, unpack_text)
 
 
@@ -90,17 +90,20 @@ class RedisIndex:
         keys = [self._key(k) for k in np.unique(np.asarray(band_keys, dtype=np.int64).ravel()).tolist()]
         count: dict[str, int] = {}
         distinctive: dict[str, int] = {}
+        family: dict[str, int] = {}
         score: dict[str, float] = {}
         if not keys:
             return score
         for members in self.buckets.getmany(*keys):  # weighted and counted as base.weigh_collisions does
-            rare = len(members) <= DISTINCTIVE_DF
+            rare, shared = len(members) <= DISTINCTIVE_DF, len(members) <= max(FAMILY_DF, DISTINCTIVE_DF)
             for m in members:
                 doc_id = m.decode()
                 count[doc_id] = count.get(doc_id, 0) + 1
                 distinctive[doc_id] = distinctive.get(doc_id, 0) + rare
+                family[doc_id] = family.get(doc_id, 0) + shared
                 score[doc_id] = score.get(doc_id, 0.0) + 1.0 / len(members)
-        out = {d: s for d, s in score.items() if count[d] >= min_count and distinctive[d] >= min_distinctive}
+        out = {d: s for d, s in score.items() if count[d] >= min_count
+               and (distinctive[d] >= min_distinctive or (min_distinctive > 0 and family[d] >= FAMILY_KEYS))}
         if limit is not None and len(out) > limit:
             last = sorted(out.values(), reverse=True)[limit - 1]
             out = {d: s for d, s in out.items() if s >= last}
