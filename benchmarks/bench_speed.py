@@ -595,26 +595,44 @@ def disk_bytes(index: Path) -> int:
     return sum(Path(str(index) + s).stat().st_size for s in ("", "-wal", "-shm") if Path(str(index) + s).exists())
 
 
-def bench_scale(n: int, workdir: Path, timeout: float, repeats: int = 3) -> dict:
+_INDEX_FIELDS = ("load_before", "load_after", "index_cmd", "index_wall_s", "index_rss_mb", "index_tree_rss_mb",
+                 "index_cpu_s", "index_rc", "index_timed_out", "index_rss_timeline", "measured_at")
+
+
+def bench_scale(n: int, workdir: Path, timeout: float, repeats: int = 3, reuse: dict | None = None) -> dict:
+    """One scale point: build the index (or, with ``reuse``, keep the one on disk), then time the check.
+
+    Args:
+        reuse: The previous result row of this size, whose index is still in ``workdir``: its
+            index measurements are carried over (``index_reused_from`` says when they were
+            taken) and only the check is measured again.
+    """
     info, t_write = ensure_corpus(workdir, n)
     index = workdir / f"index-{n}.sqlite"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(index) + suffix).unlink(missing_ok=True)
     exe = str(Path(sys.executable).with_name("provenance"))
     cmd = [exe if Path(exe).exists() else sys.executable, *([] if Path(exe).exists() else ["-m", "provenance.cli"]),
            "index", "--index", str(index), info.root]
-    load_before = _load()
-    r = run_measured(cmd, timeout=timeout)
-    row = {"paragraphs": n, "load_before": load_before, "load_after": _load(), "files": info.files, "corpus_mb": info.bytes / 2**20, "corpus_write_s": t_write,
-           "index_cmd": " ".join(["provenance", *cmd[-4:]]), "index_wall_s": r["wall_s"], "index_rss_mb": r["rss_mb"],
-           "index_tree_rss_mb": r["tree_rss_mb"],
-           "index_cpu_s": r["user_s"] + r["sys_s"], "index_rc": r["rc"], "index_timed_out": r["timed_out"]}
-    if r["rc"] != 0 and not r["timed_out"]:
-        row["index_error"] = r["stderr"][-2000:]
-        return row
+    if reuse is not None:
+        row = {"paragraphs": n, "files": info.files, "corpus_mb": info.bytes / 2**20, "corpus_write_s": t_write,
+               **{k: reuse[k] for k in _INDEX_FIELDS if k in reuse},
+               "index_reused_from": reuse.get("measured_at")}
+        r = {"rc": 0, "timed_out": reuse.get("index_timed_out", False), "wall_s": reuse["index_wall_s"],
+             "rss_mb": reuse["index_rss_mb"], "tree_rss_mb": reuse.get("index_tree_rss_mb", 0)}
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(index) + suffix).unlink(missing_ok=True)
+        load_before = _load()
+        r = run_measured(cmd, timeout=timeout)
+        row = {"paragraphs": n, "load_before": load_before, "load_after": _load(), "files": info.files, "corpus_mb": info.bytes / 2**20, "corpus_write_s": t_write,
+               "index_cmd": " ".join(["provenance", *cmd[-4:]]), "index_wall_s": r["wall_s"], "index_rss_mb": r["rss_mb"],
+               "index_tree_rss_mb": r["tree_rss_mb"],
+               "index_cpu_s": r["user_s"] + r["sys_s"], "index_rc": r["rc"], "index_timed_out": r["timed_out"]}
+        if r["rc"] != 0 and not r["timed_out"]:
+            row["index_error"] = r["stderr"][-2000:]
+            return row
+        row["index_rss_timeline"] = r["rss_timeline"]
     import sqlite3
 
-    row["index_rss_timeline"] = r["rss_timeline"]
     if not index.exists():
         row["index_note"] = (f"stopped after {timeout:.0f} s before anything was written: `provenance index` reads "
                              "every file (and extracts its metadata) before it indexes the first one")
@@ -646,6 +664,7 @@ def bench_scale(n: int, workdir: Path, timeout: float, repeats: int = 3) -> dict
         row["index_note"] = (f"stopped after {timeout:.0f} s with {row['indexed_paragraphs']} of {n} paragraphs "
                              "committed; the check below runs against that partial index")
     # the whole process: `provenance check --format json`, as a CI job runs it
+    row["check_load_before"] = _load()
     cli = [c for c in (run_measured([*cmd[:-4], "check", "--index", str(index), info.query, "--format", "json"])
                        for _ in range(repeats))]
     bad = [c for c in cli if c["rc"] not in (0, 1)]
@@ -674,6 +693,7 @@ def bench_scale(n: int, workdir: Path, timeout: float, repeats: int = 3) -> dict
     row["check_expected"] = list(info.expected)
     row["check_found_expected"] = sum(e in res[0]["found"] for e in info.expected)
     row["check_copy_pairs"] = res[0]["copy_pairs"]
+    row["check_load_after"] = _load()
     return row
 
 
@@ -767,6 +787,10 @@ def print_scale(rows: list[dict]) -> None:
     for r in rows:
         if "load_before" in r:
             print(f"- {r['paragraphs']:,}: load average before the index run {r['load_before']}, after {r['load_after']}")
+        if "check_load_before" in r:
+            reused = f" (index built {r['index_reused_from']}, reused)" if r.get("index_reused_from") else ""
+            print(f"- {r['paragraphs']:,}: load average around the check runs {r['check_load_before']} → "
+                  f"{r.get('check_load_after', '-')}{reused}")
         if "check_import_s" in r:
             print(f"- {r['paragraphs']:,}: in a fresh process (medians): imports {r['check_import_s']:.2f} s, read "
                   f"{r['check_read_s']:.2f} s, open {r['check_open_s']:.3f} s, query {r['check_query_s']:.2f} s "
@@ -809,6 +833,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="Where corpora and indexes are written (cached between runs).")
     ap.add_argument("--timeout", type=float, default=3600, help="Stop an index run after this many seconds.")
     ap.add_argument("--output", default=None, help="JSON results file (default benchmarks/results/speed[-smoke].json).")
+    ap.add_argument("--reuse-index", action="store_true",
+                    help="Scale: keep an index already built in --workdir (its row in --output gives the index "
+                         "numbers) and measure only the check; the index must match this code's format.")
     ap.add_argument("--worker", nargs=2, metavar=("NAME", "ARGS"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
@@ -841,8 +868,11 @@ def main(argv: list[str] | None = None) -> int:
     if "scale" in sections:
         scale = {r["paragraphs"]: r for r in results.get("scale", [])}
         for n in sizes:
-            scale[n] = bench_scale(n, workdir, args.timeout, repeats=1 if args.smoke else 3)
-            scale[n]["measured_at"] = time.strftime("%Y-%m-%d %H:%M:%S")
+            reuse = scale.get(n) if args.reuse_index and (workdir / f"index-{n}.sqlite").exists() else None
+            if args.reuse_index and reuse is None:
+                print(f"no earlier index of {n:,} paragraphs in {workdir} and {out_path}: building it", file=sys.stderr)
+            scale[n] = bench_scale(n, workdir, args.timeout, repeats=1 if args.smoke else 3, reuse=reuse)
+            scale[n]["measured_at" if reuse is None else "check_measured_at"] = time.strftime("%Y-%m-%d %H:%M:%S")
         results["scale"] = sorted(scale.values(), key=lambda r: r["paragraphs"])
         results["imports"] = [import_time("provenance.indexing"), import_time("provenance.pipeline"),
                               import_time("provenance.read")]

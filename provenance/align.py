@@ -83,39 +83,50 @@ class RawPassage:
     similarity: float
 
 
+def _runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct values of a sorted array, where each one's run starts, and how long it is."""
+    first = np.flatnonzero(np.concatenate(([True], sorted_values[1:] != sorted_values[:-1])))
+    return sorted_values[first], first, np.diff(np.concatenate((first, [sorted_values.size])))
+
+
 def seeds(ha: np.ndarray, va: np.ndarray, hb: np.ndarray, vb: np.ndarray, repeat_cap: int) -> tuple[np.ndarray, np.ndarray]:
-    """Positions ``(i, j)`` where a's shingle at ``i`` equals b's shingle at ``j``."""
-    pa = np.nonzero(va)[0]
-    pb = np.nonzero(vb)[0]
+    """Positions ``(i, j)`` where a's shingle at ``i`` equals b's shingle at ``j``.
+
+    Every pair of positions of a shingle found in both, unless it occurs more than ``repeat_cap``
+    times in either; in no particular order (:func:`segments` orders them).  Both sides are sorted
+    once and joined run by run: no hash tables (``np.unique`` and ``np.isin`` build one in numpy ≥
+    2.3, several times slower at these sizes).
+    """
+    pa = np.flatnonzero(va)
+    pb = np.flatnonzero(vb)
     if pa.size == 0 or pb.size == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    xa, xb = ha[pa], hb[pb]
-    common = np.intersect1d(xa, xb, assume_unique=False)
-    if common.size == 0:
+    oa = pa[np.argsort(ha[pa], kind="stable")]
+    ob = pb[np.argsort(hb[pb], kind="stable")]
+    ua, sa, ca = _runs(ha[oa])
+    ub, sb, cb = _runs(hb[ob])
+    at = np.searchsorted(ub, ua).clip(0, ub.size - 1)
+    both = np.flatnonzero((ub[at] == ua) & (ca <= repeat_cap) & (cb[at] <= repeat_cap))
+    if both.size == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    ua, ca = np.unique(xa, return_counts=True)
-    ub, cb = np.unique(xb, return_counts=True)
-    ok = common[(ca[np.searchsorted(ua, common)] <= repeat_cap) & (cb[np.searchsorted(ub, common)] <= repeat_cap)]
-    sel_a = pa[np.isin(xa, ok)]
-    order_b = np.argsort(hb[pb], kind="stable")
-    sorted_b = hb[pb][order_b]
-    keys = ha[sel_a]
-    lo = np.searchsorted(sorted_b, keys, side="left")
-    hi = np.searchsorted(sorted_b, keys, side="right")
-    counts = hi - lo
-    i = np.repeat(sel_a, counts)
-    offs = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-    j = pb[order_b[np.repeat(lo, counts) + offs]]
+    # each a-position of a shared shingle, then each b-position of the same shingle
+    na, nb, b0 = ca[both], cb[at[both]], sb[at[both]]
+    a_idx = np.repeat(sa[both], na) + (np.arange(int(na.sum())) - np.repeat(np.cumsum(na) - na, na))
+    per = np.repeat(nb, na)
+    i = np.repeat(oa[a_idx], per)
+    start = np.repeat(np.repeat(b0, na), per)
+    j = ob[start + (np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per))]
     return i.astype(np.int64), j.astype(np.int64)
 
 
 def segments(i: np.ndarray, j: np.ndarray, k_a: np.ndarray) -> np.ndarray:
-    """Merge seeds on one diagonal into exact matches: rows ``(i0, i1, j0, j1)``."""
+    """Merge seeds on one diagonal into exact matches: rows ``(i0, i1, j0, j1)``, by ``i0`` then ``j0``."""
     if i.size == 0:
         return np.zeros((0, 4), np.int64)
     d = j - i
-    order = np.lexsort((i, d))
-    i, d = i[order], d[order]
+    lo = int(d.min())
+    key = np.sort(((d - lo) << 32) | i)  # by diagonal, then position: one sort of one int64 key
+    i, d = key & 0xFFFFFFFF, (key >> 32) + lo
     end = i + k_a[i]
     brk = np.ones(i.size, dtype=bool)
     brk[1:] = (d[1:] != d[:-1]) | (i[1:] > end[:-1])
@@ -125,7 +136,7 @@ def segments(i: np.ndarray, j: np.ndarray, k_a: np.ndarray) -> np.ndarray:
     seg_i1 = ends_max
     seg_d = d[starts]
     out = np.stack((seg_i0, seg_i1, seg_i0 + seg_d, seg_i1 + seg_d), axis=1)
-    return out[np.lexsort((out[:, 2], out[:, 0]))]
+    return out[np.argsort((seg_i0 << 32) | (seg_i0 + seg_d))]  # (i0, j0) is distinct per segment
 
 
 def near_anchors(segs: np.ndarray, seg_w: np.ndarray, p: AlignParams) -> np.ndarray:

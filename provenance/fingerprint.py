@@ -83,11 +83,21 @@ class Fingerprints:
 
 @lru_cache(maxsize=4)
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The affine32 permutation parameters datasketch draws for ``(num_perm, seed)``."""
-    gen = np.random.RandomState(seed)
-    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
-    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
-    return a, b
+    """The affine32 permutation parameters datasketch draws for ``(num_perm, seed)``.
+
+    Drawn once per machine and cached (:mod:`provenance.cache`): importing
+    ``numpy.random`` costs a check about 10 ms.
+    """
+    from .cache import cached_array
+
+    def draw() -> np.ndarray:
+        gen = np.random.RandomState(seed)
+        a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+        b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+        return np.stack((a, b))
+
+    ab = cached_array(f"permutations-affine32-{num_perm}-{seed}", draw)
+    return ab[0], ab[1]
 
 
 def fmix32(h: np.ndarray) -> np.ndarray:

@@ -129,29 +129,16 @@ def _tables(t2s: bool) -> tuple[np.ndarray, np.ndarray]:
     """Per code point of the BMP: the mapped code point and its class.
 
     Building them takes a few hundred milliseconds (NFKC and OpenCC over the
-    whole plane), so they are cached on disk, keyed by everything they depend
-    on; a cache that cannot be read or written is simply rebuilt in memory.
+    whole plane), so they are cached on disk (:mod:`provenance.cache`), keyed by
+    everything they depend on.
     """
-    import os
     import sys
 
-    key = f"v{NORMALIZER_VERSION}-u{unicodedata.unidata_version}-t{int(t2s)}-py{sys.version_info[0]}{sys.version_info[1]}"
-    cache = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
-                         "provenance", f"tables-{key}.npz")
-    try:
-        with np.load(cache) as z:
-            return z["mapping"], z["classes"]
-    except (OSError, KeyError, ValueError):
-        pass
-    mapping, classes = _build_tables(t2s)
-    try:
-        os.makedirs(os.path.dirname(cache), exist_ok=True)
-        tmp = f"{cache}.{os.getpid()}.tmp.npz"
-        np.savez(tmp, mapping=mapping, classes=classes)
-        os.replace(tmp, cache)
-    except OSError:
-        pass
-    return mapping, classes
+    from .cache import cached_array
+
+    key = f"tables-v{NORMALIZER_VERSION}-u{unicodedata.unidata_version}-t{int(t2s)}-py{sys.version_info[0]}{sys.version_info[1]}"
+    both = cached_array(key, lambda: np.stack([a.astype(np.uint32) for a in _build_tables(t2s)]))
+    return both[0], both[1].astype(np.uint8)
 
 
 def _build_tables(t2s: bool) -> tuple[np.ndarray, np.ndarray]:

@@ -54,6 +54,12 @@ class Prepared:
         """The document's distinct shingle hashes, ascending (computed once)."""
         return unique(self.shingle_set)
 
+    @cached_property
+    def distinct_at(self) -> np.ndarray:
+        """For every unit, where its shingle is in :attr:`distinct_shingles` (meaningful where ``valid``; computed once)."""
+        d = self.distinct_shingles
+        return np.searchsorted(d, self.shingles).clip(0, max(d.size - 1, 0))
+
 
 
 def _ids_root(paths: Sequence[Path]) -> Path:
@@ -155,13 +161,27 @@ def unit_shingle_sizes(text: str, units: Units, config: Config = Config()) -> np
     """
     params = config.fingerprint
     words = units.is_word
-    if not words.any():
+    n_words = int(np.count_nonzero(words))
+    if n_words == 0:
         return np.full(len(units), params.k_char, dtype=np.int32)
-    if words.all():
+    if n_words == len(units):
         return np.full(len(units), params.k_word, dtype=np.int32)
     cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     newlines = np.nonzero(cps == 10)[0]
-    return shingle_sizes(units, np.searchsorted(newlines, units.starts), params)
+    if 8 * n_words > len(units):
+        return shingle_sizes(units, np.searchsorted(newlines, units.starts), params)
+    # few words (a number in a title, a Latin name): only lines holding a word can be wordy
+    starts = units.starts
+    lines = unique(np.searchsorted(newlines, starts[words]))
+    bounds = np.concatenate(([-1], newlines, [len(text)]))
+    lo = np.searchsorted(starts, bounds[lines] + 1)  # the first unit of each such line
+    hi = np.searchsorted(starts, bounds[lines + 1])  # one past its last
+    cum = np.concatenate(([0], np.cumsum(words)))
+    wordy = 2 * (cum[hi] - cum[lo]) > hi - lo
+    ks = np.full(len(units), params.k_char, dtype=np.int32)
+    for a, b in zip(lo[wordy].tolist(), hi[wordy].tolist()):
+        ks[a:b] = params.k_word
+    return ks
 
 
 def prepare(doc: Document, config: Config = Config(), signatures: bool = True) -> Prepared:
@@ -224,8 +244,11 @@ def shared_valid(x: Prepared, y: Prepared) -> tuple[np.ndarray, np.ndarray]:
     shingles alone: several times faster for a stored document that shares one
     passage with a new one.
     """
-    both = np.intersect1d(x.distinct_shingles, y.distinct_shingles, assume_unique=True)
-    return x.valid & _member(x.shingles, both), y.valid & _member(y.shingles, both)
+    xd, yd = x.distinct_shingles, y.distinct_shingles
+    if xd.size == 0 or yd.size == 0:
+        return np.zeros_like(x.valid), np.zeros_like(y.valid)
+    in_y = yd[np.searchsorted(yd, xd).clip(0, yd.size - 1)] == xd  # sorted needles: one pass
+    return x.valid & in_y[x.distinct_at], y.valid & _member(y.shingles, xd[in_y])
 
 
 def _union_length(spans: Iterable[tuple[int, int]]) -> int:

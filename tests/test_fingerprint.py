@@ -145,3 +145,18 @@ def test_signatures_of_arbitrary_spans_equal_datasketch(num_perm, span):
         m = MinHash(num_perm=num_perm, seed=1, hashfunc=lambda x: x)
         m.update_batch([int(h) for h, v in zip(shingles[s:e], valid[s:e]) if v])
         assert np.array_equal(m.hashvalues, sigs[w]), f"span {w} [{s}, {e})"
+
+
+def test_shingle_size_follows_each_lines_script_when_words_are_few():
+    from provenance.config import Config
+    from provenance.fingerprint import shingle_sizes
+    from provenance.pipeline import unit_shingle_sizes
+
+    text = "关于第2024号文件的通知\n\n" + "属地管理分级负责" * 20 + "\nThe council shall publish the plan\n" + "统一领导" * 30
+    u = normalize(text)
+    ks = unit_shingle_sizes(text, u, Config())
+    assert 8 * int(u.is_word.sum()) <= len(u)  # the few-words path
+    english = (u.starts >= text.index("The")) & (u.starts < text.index("统一"))
+    assert set(ks[english].tolist()) == {3} and set(ks[~english].tolist()) == {4}
+    line = np.searchsorted(np.array([i for i, c in enumerate(text) if c == "\n"]), u.starts)
+    assert ks.tolist() == shingle_sizes(u, line, FingerprintParams()).tolist()

@@ -171,7 +171,7 @@ def test_an_index_of_an_older_format_is_refused_with_the_rebuild_message(tmp_pat
     db.close()
     with pytest.raises(IndexMismatch) as err:
         open_index(str(loc), FingerprintParams())
-    assert "format=1 (this run: 2)" in str(err.value)
+    assert "format=1 (this run: 3)" in str(err.value)
     assert f"provenance index --rebuild --index {loc}" in str(err.value)
 
 
@@ -300,3 +300,87 @@ def test_candidates_limit_keeps_the_best_and_their_ties(tmp_path, docs):
         two = idx.candidates(keys, 1, limit=2)
         assert set(two) == {d for d, s in every.items() if s >= best[1]}
         assert all(two[d] == every[d] for d in two)
+
+
+def _han(rng: np.random.Generator, n: int) -> str:
+    """``n`` random common Han characters and a full stop: text no two documents share by chance."""
+    return "".join(chr(0x4E00 + int(c)) for c in rng.integers(0, 3000, n)) + "。"
+
+
+def _plain(doc_id: str, text: str) -> Document:
+    return Document(doc_id, doc_id, text, 0, hashlib.sha256(text.encode()).hexdigest())
+
+
+def test_a_document_assembled_from_many_minor_sources_finds_every_one(tmp_path):
+    """Forty sources give a paragraph each (2-3 % of the new document each): all forty are copy pairs.
+
+    Seventy other documents hold the same three stock sentences as the new one, each between paragraphs
+    of their own: they rank below the sources and must not take their place.
+    """
+    rng = np.random.default_rng(5)
+    stock = [_han(rng, 60) for _ in range(3)]
+    sources = [_plain(f"src/{k:02d}.txt", "通知\n\n" + "\n\n".join(_han(rng, 200) for _ in range(6)))
+               for k in range(40)]
+    others = [_plain(f"other/{k:02d}.txt", "通知\n\n" + "\n\n".join(x for s in stock for x in (_han(rng, 150), s)))
+              for k in range(70)]
+    taken = []
+    for k, src in enumerate(sources):
+        para = src.text.split("\n\n")[1 + k % 6]
+        taken.append("".join("的" if n % 30 == 29 else c for n, c in enumerate(para)))  # lightly edited
+    parts = taken[:10] + stock[:1] + taken[10:20] + stock[1:2] + taken[20:30] + stock[2:] + taken[30:]
+    new = _plain("new.txt", "关于做好工作的通知\n\n" + "\n\n".join(parts + [_han(rng, 200)]))
+    config = Config()
+    with open_index(str(tmp_path / "i.sqlite"), config.fingerprint, create=True) as idx:
+        index_documents(idx, sources + others, config)
+        pairs = query(idx, new, config)
+    copies = {p.b for p in pairs if p.kind == "copy"}
+    assert copies == {s.id for s in sources}
+    assert all(0.015 < p.coverage_a < 0.05 for p in pairs if p.kind == "copy")
+
+
+def test_the_sketch_counts_documents_per_shingle_and_forgets_removed_ones(tmp_path, docs):
+    from provenance.candidates import shingle_stats
+    from provenance.pipeline import prepare
+
+    config = Config()
+    sets = [prepare(d, config).shingle_set for d in docs]
+    true = shingle_stats(sets)
+    asked = np.concatenate(sets)
+    loc = str(tmp_path / "i.sqlite")
+    with open_index(loc, config.fingerprint, create=True) as idx:
+        index_documents(idx, docs, config)
+    with open_index(loc, config.fingerprint) as idx:
+        est = idx.frequencies(asked)
+        halves = np.concatenate([idx.frequencies(asked[: asked.size // 2]), idx.frequencies(asked[asked.size // 2 :])])
+        rows = int(idx._have.sum())
+    assert est.dtype == np.int64 and halves.tolist() == est.tolist()
+    exact = true.frequency(asked)
+    assert (est >= exact).all() and (est == exact).mean() > 0.99  # count-min: never under, rarely over here
+    assert rows < 4096  # only the rows holding the asked counters were read
+    from provenance.indexing import _remove
+
+    with open_index(loc, config.fingerprint) as idx:
+        _remove(idx, [docs[0].id], config)
+    with open_index(loc, config.fingerprint) as idx:
+        after = idx.frequencies(sets[0])
+    left = shingle_stats(sets[1:]).frequency(sets[0])
+    assert (after >= left).all() and (after == left).mean() > 0.99
+
+
+def test_a_paragraph_a_template_family_holds_finds_its_holders(tmp_path):
+    """Thirty stored documents hold one model paragraph (more than DISTINCTIVE_DF): copying it still finds them."""
+    from provenance.index.base import DISTINCTIVE_DF, FAMILY_DF
+
+    rng = np.random.default_rng(11)
+    model = _han(rng, 220)
+    family = [_plain(f"town/{k:02d}.txt", "实施方案\n\n" + "\n\n".join([_han(rng, 200), model, _han(rng, 200)]))
+              for k in range(30)]
+    assert DISTINCTIVE_DF < len(family) <= FAMILY_DF
+    alone = [_plain(f"alone/{k:02d}.txt", "通知\n\n" + "\n\n".join(_han(rng, 200) for _ in range(3))) for k in range(20)]
+    edited = "".join("的" if n % 40 == 39 else c for n, c in enumerate(model))
+    new = _plain("new.txt", "关于做好工作的通知\n\n" + "\n\n".join([_han(rng, 200), edited, _han(rng, 200)]))
+    config = Config()
+    with open_index(str(tmp_path / "i.sqlite"), config.fingerprint, create=True) as idx:
+        index_documents(idx, family + alone, config)
+        pairs = query(idx, new, config)
+    assert {p.b for p in pairs if p.kind == "copy"} == {d.id for d in family}

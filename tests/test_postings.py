@@ -133,6 +133,19 @@ def test_collisions_are_weighted_by_how_few_documents_hold_each_key():
     assert scores.tolist() == pytest.approx([1 / 3 + 1 + 1 / 2, 1 / 3 + 1 / 2, 1 / 3])
     nums, _ = weigh_collisions(keys, docs, min_count=2)
     assert nums.tolist() == [1, 2]
+    # distinctive keys: held by at most ``distinctive_df`` documents (here 2: keys 9 and 5, not 7)
+    nums, _ = weigh_collisions(keys, docs, min_distinctive=2, distinctive_df=2)
+    assert nums.tolist() == [1]
+    nums, _ = weigh_collisions(keys, docs, min_distinctive=1, distinctive_df=2)
+    assert nums.tolist() == [1, 2]
+    # a family: documents 1 and 2 share FAMILY_KEYS keys held by both (none distinctive at df 1), 3 one fewer
+    from provenance.index.base import FAMILY_KEYS
+
+    fam = np.arange(100, 100 + FAMILY_KEYS, dtype=np.uint64)
+    keys = np.concatenate([fam, fam, fam[1:]])
+    docs = np.repeat(np.array([1, 2, 3], np.uint32), [FAMILY_KEYS, FAMILY_KEYS, FAMILY_KEYS - 1])
+    nums, _ = weigh_collisions(keys, docs, min_distinctive=1, distinctive_df=1)
+    assert nums.tolist() == [1, 2]
 
 
 def test_run_bits_keep_buckets_small():

@@ -20,8 +20,8 @@ import numpy as np
 
 from ..fingerprint import FingerprintParams
 from ..model import Document
-from .base import (SKETCH_WIDTH, Entry, IndexProblem, check_params, metadata_from_json, params_record, sketch_slots,
-                   unpack_text)
+from .base import (DISTINCTIVE_DF, FAMILY_DF, FAMILY_KEYS, SKETCH_WIDTH, Entry, IndexProblem, check_params, metadata_from_json, params_record,
+                   sketch_slots, unpack_text)
 
 
 class RedisIndex:
@@ -85,18 +85,25 @@ class RedisIndex:
         text = unpack_text(self.r.hget(self.k_docs + ":text", doc_id))
         return Document(doc_id, d["path"], text, d["offset"], d["sha256"], d["format"], metadata_from_json(d["metadata"]))
 
-    def candidates(self, band_keys: np.ndarray, min_count: int = 1, limit: int | None = None) -> dict[str, float]:
+    def candidates(self, band_keys: np.ndarray, min_count: int = 1, limit: int | None = None,
+                   min_distinctive: int = 0) -> dict[str, float]:
         keys = [self._key(k) for k in np.unique(np.asarray(band_keys, dtype=np.int64).ravel()).tolist()]
         count: dict[str, int] = {}
+        distinctive: dict[str, int] = {}
+        family: dict[str, int] = {}
         score: dict[str, float] = {}
         if not keys:
             return score
-        for members in self.buckets.getmany(*keys):  # weighted as base.weigh_collisions does
+        for members in self.buckets.getmany(*keys):  # weighted and counted as base.weigh_collisions does
+            rare, shared = len(members) <= DISTINCTIVE_DF, len(members) <= max(FAMILY_DF, DISTINCTIVE_DF)
             for m in members:
                 doc_id = m.decode()
                 count[doc_id] = count.get(doc_id, 0) + 1
+                distinctive[doc_id] = distinctive.get(doc_id, 0) + rare
+                family[doc_id] = family.get(doc_id, 0) + shared
                 score[doc_id] = score.get(doc_id, 0.0) + 1.0 / len(members)
-        out = {d: s for d, s in score.items() if count[d] >= min_count}
+        out = {d: s for d, s in score.items() if count[d] >= min_count
+               and (distinctive[d] >= min_distinctive or (min_distinctive > 0 and family[d] >= FAMILY_KEYS))}
         if limit is not None and len(out) > limit:
             last = sorted(out.values(), reverse=True)[limit - 1]
             out = {d: s for d, s in out.items() if s >= last}
