@@ -8,6 +8,8 @@ Each wrong document is classed by how its predicted parent relates to it in
 the truth (sibling, grandparent, own child, cousin, unrelated, a hypothetical
 node for a real parent, a real document for an unseen model, no parent), with
 its revision level, whether the true pair was found as a copy, and the dates.
+A wrong parent that no text can tell from the true one (``sim_truth.decidable_parents``:
+a verbatim copy that added nothing stands for its source) is marked ``[text cannot tell]``.
 A summary counts the classes.  A diagnostic for developers, not a benchmark.
 """
 
@@ -24,7 +26,7 @@ sys.path.insert(0, str(HERE))
 
 from engine import file_level, run_engine  # noqa: E402
 from metrics import ancestors, best_parents, match_hypotheticals, pair_key  # noqa: E402
-from sim_truth import load_truth, parents  # noqa: E402
+from sim_truth import decidable_parents, load_truth, parents  # noqa: E402
 
 
 def relation(doc: str, pred: str, tp: dict) -> str:
@@ -56,6 +58,7 @@ def main() -> None:
     pred = best_parents(rep.edges)
     match = match_hypotheticals(pred, rep.hypothetical, tp)
     info = {d["id"]: d for d in truth["documents"]}
+    acceptable, _ = decidable_parents(truth)
     classes: Counter[str] = Counter()
     for doc in sorted(tp):
         t, p = tp[doc], pred.get(doc)
@@ -82,6 +85,10 @@ def main() -> None:
                 cls = "hypothetical instead of real"
             else:
                 cls = f"wrong real parent ({relation(doc, p, tp)})"
+        if not ok and doc in acceptable:
+            q = match.get(p) if p in rep.hypothetical else p
+            if (p not in rep.hypothetical or q is not None) and q in acceptable[doc]:
+                cls += " [text cannot tell]"
         classes[cls] += 1
         if ok and not args.all:
             continue

@@ -8,6 +8,8 @@
   ``adjusted_rand_score``, which is not a dependency).
 - :func:`lineage_scores`: true-parent accuracy, with unpublished models matched to
   the engine's hypothetical nodes, and hypothetical-template recovery.
+- :func:`decidable_scores`: the same, counting as right a parent no text can tell
+  from the true one (a verbatim copy that added nothing stands for its source).
 - :func:`direction_accuracy`: share of edges between truly related documents that
   point from the ancestor to the descendant.
 """
@@ -334,6 +336,50 @@ def lineage_scores(truth_parent: Mapping[str, str | None], edges: Iterable[tuple
         roots_ok / roots if roots else 1.0, roots, roots_ok,
         recovered / len(recoverable) if recoverable else 1.0, len(recoverable), recovered,
         len(used_hyp - set(matching)), matching)
+
+
+@dataclass(frozen=True)
+class DecidableScores:
+    parent_accuracy: float
+    with_parent: int
+    correct: int
+    hypothetical_recovery: float
+    recoverable: int
+    recovered: int
+
+
+def decidable_scores(acceptable: Mapping[str, set[str | None]], only_hypothetical: Iterable[str],
+                     truth_parent: Mapping[str, str | None], edges: Iterable[tuple[str, str, float]],
+                     hypothetical: Iterable[str], prefix: str = "model:") -> DecidableScores:
+    """Parent accuracy and template recovery counting only what the text can decide.
+
+    Args:
+        acceptable: Per document with a true parent, the parents no text can tell
+            from the true one (``sim_truth.decidable_parents``): ids, unseen models
+            (``"model:K"``, right when the predicted hypothetical node is matched to
+            K, :func:`match_hypotheticals`), ``None`` for no parent.
+        only_hypothetical: Unseen models that no document repeats verbatim: only
+            those must be recovered as hypothetical nodes.
+        truth_parent, edges, hypothetical: As for :func:`lineage_scores`.
+
+    Returns:
+        Scores.  Parent accuracy is over the same documents as :func:`lineage_scores`'
+        and never lower; recovery is over fewer models.
+    """
+    hyp = set(hypothetical)
+    pred = best_parents(edges)
+    matching = match_hypotheticals(pred, hyp, truth_parent, prefix)
+    correct = 0
+    for doc, ok in acceptable.items():
+        pp = pred.get(doc)
+        if pp in hyp:
+            correct += pp in matching and matching[pp] in ok
+        else:
+            correct += pp in ok
+    models = set(only_hypothetical)
+    recovered = len(models & set(matching.values()))
+    return DecidableScores(correct / len(acceptable) if acceptable else 1.0, len(acceptable), correct,
+                           recovered / len(models) if models else 1.0, len(models), recovered)
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,14 @@ from engine import FileReport, file_of
 from metrics import (
     adjusted_rand_index,
     components,
+    decidable_scores,
     direction_accuracy,
     lineage_scores,
     pair_key,
     pair_scores,
     pan_scores,
 )
-from sim_truth import family_labels, pair_cases, parents, plagiarism_cases, truth_pairs
+from sim_truth import decidable_parents, family_labels, pair_cases, parents, plagiarism_cases, truth_pairs
 
 
 def _ari(truth: dict, links) -> float:
@@ -59,6 +60,8 @@ def score_lineage(truth: dict, rep: FileReport) -> dict:
     unrelated_as_boilerplate = len(rep.boilerplate_pairs - true - ambiguous)
     lin_d = asdict(lin)
     lin_d.pop("matching")
+    acceptable, only_hyp = decidable_parents(truth)
+    decidable = decidable_scores(acceptable, only_hyp, truth_parent, rep.edges, rep.hypothetical)
     return {
         "documents": len(docs), "true_pairs": len(true), "ambiguous_pairs": len(ambiguous),
         "pairs": asdict(pairs), "parent_link_recall": parent_recall,
@@ -66,6 +69,7 @@ def score_lineage(truth: dict, rep: FileReport) -> dict:
         "ari_pairs": _ari(truth, rep.copy_pairs),
         "ari_lineage": _ari(truth, [(p, c) for p, c, _ in rep.edges]) if rep.edges else None,
         "lineage": lin_d if rep.edges else None,
+        "lineage_decidable": asdict(decidable) if rep.edges else None,
         "direction": asdict(direction) if rep.edges else None,
         "unrelated_pairs_called_boilerplate": unrelated_as_boilerplate,
     }

@@ -127,5 +127,81 @@ def family_labels(truth: dict) -> dict[str, str]:
             for d in truth["documents"]}
 
 
-__all__ = ["MIN_CHARS", "family_labels", "load_truth", "pair_cases", "pair_key", "parents", "plagiarism_cases",
-           "runs", "shared_chars", "triples", "truth_pairs"]
+def _plain(doc: dict) -> bool:
+    """A verbatim copy with no text of its own: its source's text with its own names filled in."""
+    return doc.get("revision") == "verbatim" and not {e["op"] for e in doc.get("edits", ())} & {"insert_local", "borrow"}
+
+
+def text_twins(truth: dict) -> dict[str, str]:
+    """Each document's and unseen model's *text class*: the source that a chain of plain verbatim copies repeats.
+
+    A verbatim copy that inserted and borrowed nothing holds exactly its source's
+    text with its own names: no text can tell it from its source, so both get the
+    same class (the id at the top of the chain, a document or ``model:K``).
+    """
+    parent = parents(truth)
+    docs = {d["id"]: d for d in truth["documents"]}
+    out: dict[str, str] = {}
+    for m in truth.get("models", []):
+        if not m["published"]:
+            out[m["id"]] = m["id"]
+
+    def top(x: str) -> str:
+        seen = set()
+        while x in docs and _plain(docs[x]) and parent[x] is not None and x not in seen:
+            seen.add(x)
+            x = parent[x]
+        return x
+
+    for x in docs:
+        out[x] = top(x)
+    return out
+
+
+def decidable_parents(truth: dict) -> tuple[dict[str, set[str | None]], set[str]]:
+    """What text can decide about each document's parent, and which unseen models only a hypothetical node can show.
+
+    A document's acceptable parents are its true parent and, unless it kept its true
+    parent's name (a leak the text does show), every *text twin* of that parent
+    (:func:`text_twins`) that is older than it: an unseen model (matched by a
+    hypothetical node) or a published document.  No parent (a root) is acceptable
+    when no published twin is older and the document is itself a twin of its unseen
+    model, or is that model's only copy in the corpus (nothing witnesses the model).
+
+    Returns:
+        ``(acceptable, models)``: per document with a true parent, the set of
+        acceptable parents (ids, ``model:K``, ``None`` for a root); and the unseen
+        models with two or more copies none of which is their plain verbatim copy
+        (models that exist *only* as a hypothetical node).
+    """
+    parent = parents(truth)
+    docs = {d["id"]: d for d in truth["documents"]}
+    twin = text_twins(truth)
+    members: dict[str, set[str]] = defaultdict(set)
+    for x, c in twin.items():
+        members[c].add(x)
+    children: dict[str, list[str]] = defaultdict(list)
+    for x, t in parent.items():
+        if t is not None:
+            children[t].append(x)
+    acceptable: dict[str, set[str | None]] = {}
+    for x, t in parent.items():
+        if t is None:
+            continue
+        ok: set[str | None] = {t}
+        kept = any(e["op"] == "kept_name" for e in docs[x].get("edits", ()))
+        if not kept:
+            for y in members[twin.get(t, t)] - {x}:
+                if y.startswith("model:") or docs[y]["date"] < docs[x]["date"]:
+                    ok.add(y)
+        older_doc = any(y is not None and not y.startswith("model:") for y in ok)
+        if t.startswith("model:") and not older_doc and (twin[x] == t or children[t] == [x]):
+            ok.add(None)
+        acceptable[x] = ok
+    models = {m["id"] for m in truth.get("models", []) if not m["published"] and len(children[m["id"]]) >= 2
+              and members[m["id"]] == {m["id"]}}
+    return acceptable, models
+
+
+__all__ = ["MIN_CHARS", "decidable_parents", "family_labels", "load_truth", "pair_cases", "pair_key", "parents", "plagiarism_cases",
+           "runs", "shared_chars", "text_twins", "triples", "truth_pairs"]

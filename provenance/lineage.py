@@ -506,7 +506,11 @@ def _prefer_exemplars(graph: nx.DiGraph, docs: dict[str, Document], mat_of: dict
     neither holds text of Y's own (text Y has and B lacks) nor lacks what Y
     dropped from B, nothing shows that X went through Y: the exemplar B is kept
     (stemmatics' *eliminatio codicum descriptorum*).  Only dated pairs are judged so: between undated
-    look-alikes the branching's weights decide.
+    look-alikes the branching's weights decide.  A stretch of B that Y and X both
+    lack counts only from twice the shortest run, unless X also holds some of Y's
+    own wording: alone, a short one is more often a blank of a fill-in template
+    that a few careless copies left unfilled (every other copy filled it with its
+    own names) than text Y dropped.
     """
     for x in list(graph.nodes):
         sources = set(graph.predecessors(x))
@@ -521,11 +525,15 @@ def _prefer_exemplars(graph: nx.DiGraph, docs: dict[str, Document], mat_of: dict
                 if b == y or not graph.has_edge(b, y) or not _older(docs, b, y) or y not in index or b not in index:
                     continue
                 hy, hb = mat.held[:, index[y]], mat.held[:, index[b]]
-                if _runs(np.where(px >= 0, (hy & ~hb)[np.maximum(px, 0)], False), mat.run).any():
+                mine = np.where(px >= 0, (hy & ~hb)[np.maximum(px, 0)], False)
+                if _runs(mine, mat.run).any():
                     continue  # x holds text of y's own
                 pb = mat.pos[b]
                 lost = hb & ~hy & ~mat.held[:, index[x]]
-                if _runs(np.where(pb >= 0, lost[np.maximum(pb, 0)], False), mat.run).any():
+                # a short stretch lost counts when x also holds some of y's own wording (a cut or
+                # rewrite x kept); alone it may be a blank of b that a few careless copies kept unfilled
+                least = mat.run if 2 * int(mine.sum()) >= mat.run else 2 * mat.run
+                if _runs(np.where(pb >= 0, lost[np.maximum(pb, 0)], False), least).any():
                     continue  # x lacks what y dropped from b
                 drop.add(y)
                 break

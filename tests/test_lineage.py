@@ -139,6 +139,40 @@ def test_a_document_keeping_none_of_what_an_older_sibling_wrote_is_not_its_copy(
     assert parents(lineage(docs)).get("x.txt") != "y.txt"
 
 
+
+def test_a_blank_some_careless_copies_left_unfilled_is_no_text_a_verbatim_copy_dropped():
+    # the template m has a blank (某某镇某某村) that c forgot to fill; v repeats m word for word with its own
+    # names, x copies m: v holds nothing of its own that x keeps, so x goes under the exemplar m, not v
+    rng = random.Random(21)
+    body = sentences(rng, 14)
+
+    def plan(place: str, extra: int = 0) -> list[str]:
+        return [*body[:6], f"各村发现情况后立即报{place}值班室并做好记录。", *body[6:], *sentences(rng, extra)]
+
+    m = document("m.txt", plan("某某镇某某村"), "2019-01-01")
+    c = document("c.txt", derive(plan("某某镇某某村"), rng, drop=1, add=1), "2019-04-01")
+    v = document("v.txt", plan("安化镇平乐村"), "2019-06-01")
+    x = document("x.txt", derive(plan("金元镇石桥村"), rng, drop=1, add=1), "2020-03-01")
+    found = parents(lineage([m, c, v, x]))
+    assert found["x.txt"] == "m.txt"
+    assert found["v.txt"] == "m.txt" and found["c.txt"] == "m.txt"
+
+
+
+def test_a_short_cut_a_copy_kept_still_shows_it_went_through_that_copy():
+    # y cut five characters out of one sentence of m, x kept the cut: x went through y (a short
+    # stretch lost counts when x also holds the new wording around it)
+    rng = random.Random(22)
+    body = sentences(rng, 14)
+    body[7] = "".join(rng.choice(POOL) for _ in range(40)) + "。"
+    cut = body[7][:16] + body[7][21:]
+    m = document("m.txt", body, "2019-01-01")
+    o = document("o.txt", derive(body, rng, drop=1, add=1), "2019-05-01")
+    y = document("y.txt", [*body[:7], cut, *body[8:]], "2019-09-01")
+    x = document("x.txt", derive([*body[:7], cut, *body[8:]], rng, drop=1, add=1), "2020-03-01")
+    assert parents(lineage([m, o, y, x]))["x.txt"] == "y.txt"
+
+
 # --- an unseen model --------------------------------------------------------------------------
 
 def hidden_family(seed: int, n: int = 3):

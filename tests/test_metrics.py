@@ -15,13 +15,14 @@ from metrics import (
     adjusted_rand_index,
     best_parents,
     components,
+    decidable_scores,
     direction_accuracy,
     lineage_scores,
     match_hypotheticals,
     pair_scores,
     pan_scores,
 )
-from sim_truth import pair_cases, runs, shared_chars, truth_pairs
+from sim_truth import decidable_parents, pair_cases, parents, runs, shared_chars, text_twins, truth_pairs
 
 # ---------------------------------------------------------------- pairs
 
@@ -188,6 +189,60 @@ def test_direction_accuracy():
     assert s.undated == 3 and (s.judged, s.correct) == (2, 2)
 
 
+
+def _doc(doc_id, parent, date, revision="light", *ops):
+    return {"id": doc_id, "parent": parent, "date": date, "revision": revision, "edits": [{"op": o} for o in ops]}
+
+
+# v repeats unseen model 1 word for word (names apart); a, b copy model 1 too, c and k copy v (k kept v's
+# town name); g, h copy unseen model 2; s is the only copy of unseen model 3; x repeats the published m, y copies x
+DECIDE = {"lang": "zh", "models": [{"id": "model:1", "published": False}, {"id": "model:2", "published": False},
+                                   {"id": "model:3", "published": False}, {"id": "m", "published": True}],
+          "documents": [_doc("v", "model:1", "2010-02-01", "verbatim"), _doc("a", "model:1", "2010-05-01"),
+                        _doc("b", "model:1", "2010-06-01", "heavy", "insert_local"),
+                        _doc("c", "v", "2011-01-01"), _doc("k", "v", "2011-02-01", "light", "kept_name"),
+                        _doc("g", "model:2", "2012-01-01"), _doc("h", "model:2", "2012-03-01"),
+                        _doc("s", "model:3", "2013-01-01", "heavy"),
+                        _doc("m", None, "2014-01-01", None), _doc("x", "m", "2014-06-01", "verbatim"),
+                        _doc("y", "x", "2015-01-01"), _doc("z", "m", "2015-02-01", "verbatim", "insert_local")]}
+
+
+def test_text_twins_follow_plain_verbatim_copies_only():
+    twin = text_twins(DECIDE)
+    assert twin["v"] == "model:1" and twin["x"] == "m"
+    assert twin["a"] == "a" and twin["z"] == "z"          # a light copy, and a verbatim one that added a paragraph
+
+
+def test_decidable_parents_accept_what_text_cannot_tell_apart():
+    ok, only = decidable_parents(DECIDE)
+    assert ok["a"] == ok["b"] == {"model:1", "v"}      # v holds model 1's text and is older
+    assert ok["v"] == {"model:1", None}                 # v stands for the model it repeats
+    assert ok["c"] == {"v", "model:1"}
+    assert ok["k"] == {"v"}                              # k leaks v's name: the text does tell
+    assert ok["g"] == ok["h"] == {"model:2"}
+    assert ok["s"] == {"model:3", None}                  # no second copy witnesses model 3
+    assert ok["x"] == {"m"} and ok["y"] == {"x", "m"}
+    assert ok["z"] == {"m", "x"}                         # x repeats m and is older than z
+    assert "m" not in ok
+    assert only == {"model:2"}                           # model 1 is in the corpus as v, model 3 has one copy
+
+
+def test_decidable_scores_against_strict_ones():
+    # the answer the text allows: v as the model, its siblings under it, s a root, y under m
+    edges = [("v", "a", 1), ("v", "b", 1), ("v", "c", 1), ("v", "k", 1), ("H", "g", 1), ("H", "h", 1),
+             ("m", "y", 1), ("m", "z", 1)]
+    truth_parent = parents(DECIDE)
+    strict = lineage_scores(truth_parent, edges, {"H"})
+    assert strict.correct == 5 and strict.with_parent == 11 and strict.hypothetical_recovery == 0.5
+    ok, only = decidable_parents(DECIDE)
+    s = decidable_scores(ok, only, truth_parent, edges, {"H"})
+    assert s.with_parent == 11 and s.correct == 10      # only x (a root, its source m is older) is wrong
+    assert s.recoverable == 1 and s.recovered == 1 and s.hypothetical_recovery == 1.0
+    # a hypothetical node matched to no model is no root: s under a mixed node is wrong
+    s = decidable_scores(ok, only, truth_parent, edges + [("H9", "s", 1), ("H9", "m", 1)], {"H", "H9"})
+    assert s.correct == 9 and s.parent_accuracy == 9 / 11
+
+
 # ---------------------------------------------------------------- truth derivation
 
 def _truth():
@@ -234,6 +289,8 @@ def test_scoring_a_perfect_report_gives_perfect_scores(tmp_path):
     assert s["lineage"]["hypothetical_recovery"] == 1.0
     assert s["direction"]["accuracy"] == 1.0 and s["direction"]["judged"] > 0
     assert s["ari_lineage"] == 1.0
+    assert s["lineage_decidable"]["parent_accuracy"] == 1.0
+    assert s["lineage_decidable"]["hypothetical_recovery"] == 1.0
     # a report missing every other pair and the lineage scores lower, never higher
     report["pairs"] = report["pairs"][::2]
     report["lineage"] = {"nodes": [], "edges": []}
