@@ -274,7 +274,7 @@ def compare(a, b, width, no_t2s, no_split) -> None:
 
 def _result_for(paths, index_path, config, exclude):
     """Scan PATHS, or every document stored in an index."""
-    from .pipeline import find_pairs, finish, prepare
+    from .pipeline import finish, prepare, search_pairs
     from .pipeline import scan as run_scan
 
     with _progress(True) as progress:
@@ -287,7 +287,8 @@ def _result_for(paths, index_path, config, exclude):
             except IndexProblem as err:
                 raise InputError(str(err)) from None
             prepared = [prepare(d, config) for d in docs]
-            result = finish(docs, find_pairs(prepared, config, progress))
+            found = search_pairs(prepared, config, progress)
+            result = finish(docs, found.pairs, (), found.candidates)
         else:
             if not paths:
                 raise InputError("give PATHS or --index")

@@ -182,6 +182,24 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Candidates:
+    """How many candidate pairs a scan had, how many it aligned, and how many it left unverified.
+
+    Attributes:
+        pairs: Document pairs worth a look (LSH collisions, shared rare shingles).
+        aligned: Those aligned and judged (every reported pair is one of them).
+        unverified: Those neither aligned nor reported: pairs whose shared rare
+            shingles are scattered phrases, in a corpus with too many
+            candidates to align them all (see
+            :attr:`~provenance.candidates.CandidateParams.align_all`).
+    """
+
+    pairs: int = 0
+    aligned: int = 0
+    unverified: int = 0
+
+
+@dataclass(frozen=True)
 class ScanResult:
     """Everything one scan found: the ``provenance/1`` report before rendering."""
 
@@ -190,3 +208,4 @@ class ScanResult:
     families: tuple[Family, ...] = ()
     lineage: Lineage = field(default_factory=Lineage)
     problems: tuple[Problem, ...] = ()
+    candidates: Candidates | None = None

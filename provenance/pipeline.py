@@ -25,10 +25,10 @@ import numpy as np
 from . import boilerplate, segment
 from .align import align
 from .arrays import unique
-from .candidates import ShingleStats, lsh_pairs, rare_shingle_pairs, shingle_stats
+from .candidates import ShingleStats, lsh_evidence, rare_shingle_evidence, shingle_places, shingle_stats
 from .config import Config
 from .fingerprint import Fingerprints, band_keys, fingerprint, shingle_hashes, shingle_sizes
-from .model import Document, Pair, Passage, Problem, ScanResult
+from .model import Candidates, Document, Pair, Passage, Problem, ScanResult
 from .normalize import Units, normalize
 
 Progress = Callable[[str, int, int], None]
@@ -299,14 +299,15 @@ def _member(a: np.ndarray, sorted_b: np.ndarray) -> np.ndarray:
 
 
 def judge_pair(x: Prepared, y: Prepared, raws: Sequence, stats: ShingleStats | None, config: Config,
-               relatives: Sequence[np.ndarray] = (), y_set: np.ndarray | None = None) -> Pair | None:
+               relatives: Sequence[np.ndarray] | boilerplate.Family = (), y_set: np.ndarray | None = None) -> Pair | None:
     """Turn aligned passages into a :class:`Pair`, telling stock language from copying.
 
     Args:
         stats: Document frequency of every shingle in the corpus; ``None`` when
             there is no corpus to judge by.
         relatives: Sorted shingle sets of the pair's common relatives, whose
-            holding a shingle does not make it common (see :mod:`provenance.boilerplate`).
+            holding a shingle does not make it common (see :mod:`provenance.boilerplate`),
+            or a :class:`~provenance.boilerplate.Family` of them.
         y_set: ``y``'s sorted unique shingles, when already at hand.
     """
     if not raws:
@@ -340,23 +341,34 @@ def judge_pair(x: Prepared, y: Prepared, raws: Sequence, stats: ShingleStats | N
 
 
 def judge_pairs(prepared: Sequence[Prepared], aligned: Sequence[tuple[int, int, list]], stats: ShingleStats,
-                config: Config) -> list[Pair]:
+                config: Config, first: Sequence[Pair | None] | None = None) -> list[Pair]:
     """Judge every aligned pair; then judge the copy pairs again with their family counted once.
 
     The first judgement counts raw document frequencies.  A pair it calls a
     copy is judged again without its common relatives (documents that are copy
     pairs with both), so that what a template family shares is copying, not
     stock language (:mod:`provenance.boilerplate`).
+
+    Args:
+        first: The first judgement of every aligned pair, when already made
+            (:func:`find_pairs` makes it in its alignment workers).
     """
     sets: dict[int, np.ndarray] = {}
-    uniq = lambda k: sets[k] if k in sets else sets.setdefault(k, np.unique(prepared[k].shingle_set))
-    pairs = [judge_pair(prepared[i], prepared[j], raws, stats, config, y_set=uniq(j)) for i, j, raws in aligned]
+    uniq = lambda k: sets[k] if k in sets else sets.setdefault(k, prepared[k].distinct_shingles)
+    if first is None:
+        first = [judge_pair(prepared[i], prepared[j], raws, stats, config, y_set=uniq(j)) for i, j, raws in aligned]
+    pairs = list(first)
     rel = boilerplate.relatives((i, j) for (i, j, _), p in zip(aligned, pairs) if p is not None and p.kind == "copy")
+    holders: boilerplate.Holders | None = None
     for n, ((i, j, raws), pair) in enumerate(zip(aligned, pairs)):
         if pair is None or pair.kind != "copy" or all(q.kind == "copy" for q in pair.passages):
             continue
         family = boilerplate.common_relatives(rel, i, j)
-        if family:
+        if len(family) > 8:  # a large family: count its holders from one posting list per shingle
+            holders = holders or boilerplate.Holders([uniq(k) for k in range(len(prepared))])
+            pairs[n] = judge_pair(prepared[i], prepared[j], raws, stats, config,
+                                  boilerplate.Family(holders, family), uniq(j))
+        elif family:
             pairs[n] = judge_pair(prepared[i], prepared[j], raws, stats, config, [uniq(k) for k in family], uniq(j))
     return [p for p in pairs if p is not None]
 
@@ -364,35 +376,83 @@ def judge_pairs(prepared: Sequence[Prepared], aligned: Sequence[tuple[int, int, 
 _SHARED: tuple = ()
 
 
-def _align_chunk(todo: list[tuple[int, int]]) -> list[tuple[int, int, list]]:
-    prepared, config = _SHARED
+def _align_chunk(todo: list[tuple[int, int]]) -> list[tuple[int, int, list, Pair | None]]:
+    """Align and first judge pairs of ``_SHARED``'s prepared documents (in a worker, or in process)."""
+    prepared, config, stats = _SHARED
     out = []
     for i, j in todo:
         x, y = prepared[i], prepared[j]
         va, vb = shared_valid(x, y)
         raws = align(x.units.ids, x.shingles, va, x.ks, x.units.weights(), y.units.ids, y.shingles, vb, config.align)
         if raws:
-            out.append((i, j, raws))
+            out.append((i, j, raws, judge_pair(x, y, raws, stats, config, y_set=y.distinct_shingles)))
     return out
 
 
-def find_pairs(prepared: Sequence[Prepared], config: Config = Config(),
-               progress: Progress | None = None, workers: int | None = None) -> list[Pair]:
-    """Every pair of documents that shares text, most copied first.
+@dataclass(frozen=True)
+class PairSearch:
+    """What :func:`search_pairs` found: the pairs, and the candidate pairs behind them."""
 
-    Alignment runs in ``workers`` processes (default: one per core) when there
-    are many candidate pairs; results do not depend on the number of workers.
+    pairs: list[Pair]
+    candidates: Candidates
+
+
+def candidate_pairs(prepared: Sequence[Prepared], config: Config = Config(),
+                    stats: ShingleStats | None = None) -> tuple[list[tuple[int, int]], int, int]:
+    """The document pairs to align, and how many candidate pairs there were and are left unverified.
+
+    Candidates are LSH collisions and pairs sharing ``min_shared`` rare
+    shingles.  All of them are aligned while they number at most
+    ``align_all``.  Beyond that, a pair is aligned when it shows a passage:
+    some of its rare shingles form a run of ``min_run`` (see
+    :func:`~provenance.candidates.rare_shingle_evidence`), or its windows
+    collide in ``min_collisions`` band keys, or (a sorted-array intersection
+    per remaining pair) the two share ``min_shared_text`` shingles that are not
+    nearly universal.  The others share scattered stock phrases or stock
+    paragraphs, would be reported as boilerplate at most, and are counted as
+    unverified.
+
+    Returns:
+        ``(pairs to align (sorted), candidate pairs, unverified pairs)``.
+    """
+    fpp, cp = config.fingerprint, config.candidates
+    keys = [band_keys(p.fp.signatures, fpp.bands, fpp.rows) for p in prepared]
+    la, lb, collisions = lsh_evidence(keys, cp)
+    places = [shingle_places(p.shingles, p.valid, p.ks, p.units.weights()) for p in prepared]
+    rare = rare_shingle_evidence(places, cp)
+    strong = collisions >= cp.min_collisions
+    shown = rare.pairs(rare.run >= cp.min_run) | set(zip(la[strong].tolist(), lb[strong].tolist()))
+    others = (rare.pairs() | set(zip(la.tolist(), lb.tolist()))) - shown
+    total = len(shown) + len(others)
+    if total <= cp.align_all:
+        return sorted(shown | others), total, 0
+    stats = stats or shingle_stats([p.shingle_set for p in prepared])
+    _, universal = common_thresholds(stats, config)
+    text = [d[stats.frequency(d) < universal] for d in (p.distinct_shingles for p in prepared)]
+    much = {(i, j) for i, j in others
+            if np.intersect1d(text[i], text[j], assume_unique=True).size >= cp.min_shared_text}
+    return sorted(shown | much), total, len(others) - len(much)
+
+
+def search_pairs(prepared: Sequence[Prepared], config: Config = Config(),
+                 progress: Progress | None = None, workers: int | None = None) -> PairSearch:
+    """Every pair of documents that shares text, most copied first, with the count of candidate pairs.
+
+    Candidate pairs (:func:`candidate_pairs`) are aligned and first judged in
+    ``workers`` processes (default: one per core) when there are many; results
+    do not depend on the number of workers.
     """
     global _SHARED
-    fpp = config.fingerprint
-    keys = [band_keys(p.fp.signatures, fpp.bands, fpp.rows) for p in prepared]
-    shingle_sets = [p.shingle_set for p in prepared]
-    cands = lsh_pairs(keys, config.candidates) | rare_shingle_pairs(shingle_sets, config.candidates)
-    todo = sorted(cands)
+    if progress:
+        progress("candidates", 0, 1)
+    stats = shingle_stats([p.shingle_set for p in prepared])
+    todo, total, unverified = candidate_pairs(prepared, config, stats)
+    if progress:
+        progress("candidates", 1, 1)
     workers = workers or os.cpu_count() or 1
     chunks = [todo[k : k + 64] for k in range(0, len(todo), 64)]
-    aligned: list[tuple[int, int, list]] = []
-    _SHARED = (prepared, config)
+    done: list[tuple[int, int, list, Pair | None]] = []
+    _SHARED = (prepared, config, stats)
     try:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
@@ -400,19 +460,27 @@ def find_pairs(prepared: Sequence[Prepared], config: Config = Config(),
         if workers > 1 and len(todo) > 256 and "fork" in mp.get_all_start_methods():
             with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
                 for n, part in enumerate(pool.map(_align_chunk, chunks)):
-                    aligned.extend(part)
+                    done.extend(part)
                     if progress:
                         progress("align", min((n + 1) * 64, len(todo)), len(todo))
         else:
             for n, chunk in enumerate(chunks):
-                aligned.extend(_align_chunk(chunk))
+                done.extend(_align_chunk(chunk))
                 if progress:
                     progress("align", min((n + 1) * 64, len(todo)), len(todo))
     finally:
         _SHARED = ()
     if progress:
         progress("align", len(todo), len(todo))
-    return sort_pairs(judge_pairs(prepared, aligned, shingle_stats(shingle_sets), config))
+    aligned = [(i, j, raws) for i, j, raws, _ in done]
+    pairs = judge_pairs(prepared, aligned, stats, config, [p for *_, p in done])
+    return PairSearch(sort_pairs(pairs), Candidates(total, len(todo), unverified))
+
+
+def find_pairs(prepared: Sequence[Prepared], config: Config = Config(),
+               progress: Progress | None = None, workers: int | None = None) -> list[Pair]:
+    """Every pair of documents that shares text, most copied first (:func:`search_pairs` without the counts)."""
+    return search_pairs(prepared, config, progress, workers).pairs
 
 
 def sort_pairs(pairs: Iterable[Pair]) -> list[Pair]:
@@ -435,18 +503,20 @@ def scan(paths: Sequence[str | os.PathLike], config: Config = Config(),
     problems: list[Problem] = []
     docs = load_documents(paths, config, problems, progress, exclude)
     prepared = prepare_all(docs, config, progress)
-    pairs = find_pairs(prepared, config, progress)
-    return finish(docs, pairs, problems)
+    found = search_pairs(prepared, config, progress)
+    return finish(docs, found.pairs, problems, found.candidates)
 
 
-def finish(docs: Sequence[Document], pairs: Sequence[Pair], problems: Sequence[Problem] = ()) -> ScanResult:
-    """Add families and lineage to documents and pairs."""
+def finish(docs: Sequence[Document], pairs: Sequence[Pair], problems: Sequence[Problem] = (),
+           candidates: Candidates | None = None) -> ScanResult:
+    """Add families and lineage to documents and pairs (``candidates``: the counts behind the pairs)."""
     from .families import build_families
     from .lineage import build_lineage
 
     families = build_families(docs, pairs)
     lineage = build_lineage(docs, pairs, families)
-    return ScanResult(tuple(docs), tuple(pairs), tuple(families), lineage, tuple(problems))
+    return ScanResult(tuple(docs), tuple(pairs), tuple(families), lineage, tuple(problems), candidates)
 
 
-__all__ = ["Prepared", "compare", "find_pairs", "finish", "load_documents", "prepare", "scan"]
+__all__ = ["PairSearch", "Prepared", "candidate_pairs", "compare", "find_pairs", "finish", "load_documents", "prepare",
+           "scan", "search_pairs"]

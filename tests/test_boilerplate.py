@@ -81,3 +81,17 @@ def test_sentences_a_family_shares_are_copying_and_a_formula_everyone_uses_is_no
             assert found == ["copy"], (p.a, p.b, s, kinds)
         assert [k for t, k in kinds.items() if "属地管理" in t] == ["boilerplate"], (p.a, p.b, kinds)
     assert all(p.kind == "boilerplate" for p in pairs if p.a.startswith("other") or p.b.startswith("other"))
+
+
+def test_a_family_counted_from_posting_lists_gives_the_frequencies_of_its_shingle_sets():
+    from provenance.boilerplate import Family, Holders
+
+    rng = np.random.default_rng(11)
+    sets = [np.unique(rng.integers(0, 400, size=rng.integers(0, 120))) for _ in range(40)]
+    stats = shingle_stats(sets)
+    shingles = rng.integers(0, 450, size=300)  # some held by nobody
+    family = [3, 7, 8, 21, 22, 30, 39]
+    slow = frequency(stats, shingles, [sets[k] for k in family])
+    fast = frequency(stats, shingles, Family(Holders(sets), family))
+    assert fast.tolist() == slow.tolist()
+    assert (fast < frequency(stats, shingles)).any()  # the family did hold some of them

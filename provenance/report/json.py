@@ -95,9 +95,14 @@ def lineage_dict(lin: Lineage) -> dict[str, Any]:
 
 
 def to_dict(result: ScanResult) -> dict[str, Any]:
-    """The ``provenance/1`` object for a scan result."""
+    """The ``provenance/1`` object for a scan result.
+
+    ``candidates`` (when the result has the counts) says how many candidate
+    pairs there were, how many were aligned, and how many were left
+    unverified: neither aligned nor in ``pairs``.
+    """
     copied = attribute(result.documents, result.pairs, result.lineage)
-    return {
+    out = {
         "schema": SCHEMA,
         "documents": [document_dict(d, copied[d.id]) for d in result.documents],
         "pairs": [pair_dict(p) for p in result.pairs],
@@ -105,6 +110,10 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
         "lineage": lineage_dict(result.lineage),
         "problems": [{"path": p.path, "reason": p.reason} for p in result.problems],
     }
+    if result.candidates is not None:
+        c = result.candidates
+        out["candidates"] = {"pairs": c.pairs, "aligned": c.aligned, "unverified": c.unverified}
+    return out
 
 
 def render_json(result: ScanResult) -> str:

@@ -69,6 +69,10 @@ def render_scan(result: ScanResult, console: Console, show_boilerplate: bool = F
         f"{len(result.documents)} documents{parts}, {len(copies)} copied pairs"
         + (f", {bp} sharing only boilerplate" + ("" if show_boilerplate else " (--boilerplate to list)") if bp else "")
     )
+    if result.candidates is not None and result.candidates.unverified:
+        c = result.candidates
+        console.print(f"{c.unverified} of {c.pairs} candidate pairs not verified: they share only scattered rare "
+                      f"phrases (no passage), so at most boilerplate; {c.aligned} were aligned")
     if copies or (show_boilerplate and result.pairs):
         console.print(pairs_table(result, show_boilerplate, top))
         listed = sum(1 for p in result.pairs if p.kind == "copy" or show_boilerplate)
