@@ -49,6 +49,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from .check.findings import merge_spans
 from .model import Document, Lineage, Pair
 
 BOILERPLATE = 0.5
@@ -94,16 +95,8 @@ class Attribution:
     """Documents that copy this one (descendants, or dated later, sharing copied text)."""
 
 
-def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[list[int]] = []
-    for a, b in sorted(spans):
-        if b <= a:
-            continue
-        if out and a <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], b)
-        else:
-            out.append([a, b])
-    return [(a, b) for a, b in out]
+def _merge_list(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    return list(merge_spans(spans))
 
 
 def _length(spans: Sequence[tuple[int, int]]) -> int:
@@ -137,7 +130,7 @@ def copied_spans(pairs: Iterable[Pair]) -> dict[str, dict[str, list[tuple[int, i
             if q.boilerplate < BOILERPLATE:
                 spans[p.a][p.b].append(tuple(q.a_span))
                 spans[p.b][p.a].append(tuple(q.b_span))
-    return {d: {o: _merge(s) for o, s in per.items()} for d, per in spans.items()}
+    return {d: {o: _merge_list(s) for o, s in per.items()} for d, per in spans.items()}
 
 
 def attribute(documents: Iterable[Document], pairs: Iterable[Pair], lineage: Lineage) -> dict[str, Attribution]:
@@ -214,8 +207,8 @@ def attribute(documents: Iterable[Document], pairs: Iterable[Pair], lineage: Lin
                 key = (y, "earlier")
             else:
                 key = (y, "undirected")
-            items[key] = _merge(items.get(key, []) + spans)
-        everything = _merge(s for spans in items.values() for s in spans)
+            items[key] = _merge_list(items.get(key, []) + spans)
+        everything = _merge_list(s for spans in items.values() for s in spans)
         taken: list[tuple[int, int]] = []
         credits: list[Credit] = []
         left = dict(items)
@@ -225,7 +218,7 @@ def attribute(documents: Iterable[Document], pairs: Iterable[Pair], lineage: Lin
             src, rel = key
             credits.append(Credit(src, gain, round(gain / max(1, d.chars), 4), rel,
                                   src in hypothetical, tuple(sorted(via.get(src, ())))))
-            taken = _merge(taken + left.pop(key))
+            taken = _merge_list(taken + left.pop(key))
 
         # The lineage chain first (parent, then further up), so the credits read like
         # the tree; then whatever explains most of what is left.

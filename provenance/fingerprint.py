@@ -112,8 +112,23 @@ def fmix32(h: np.ndarray) -> np.ndarray:
 SHINGLE_HASH_VERSION = 2
 """Version of :func:`shingle_hashes` (2: multiply-add-shift); recorded in the index, which refuses others."""
 
-_MULTIPLIERS = np.random.RandomState(0x5EED).randint(0, 1 << 62, size=(9, 9), dtype=np.int64).astype(np.uint64) * np.uint64(2) + np.uint64(1)
-"""Odd 64-bit multipliers: row ``k`` holds the shingle size's ``k`` multipliers and its additive constant."""
+MAX_SHINGLE = 8
+"""Largest supported shingle size."""
+
+
+@lru_cache(maxsize=1)
+def _multipliers() -> np.ndarray:
+    """Odd 64-bit multipliers: row ``k`` holds the shingle size's ``k`` multipliers and its additive constant.
+
+    Drawn once per machine and cached like :func:`permutations` (no ``numpy.random`` import on a check).
+    """
+    from .cache import cached_array
+
+    def draw() -> np.ndarray:
+        gen = np.random.RandomState(0x5EED)
+        return gen.randint(0, 1 << 62, size=(MAX_SHINGLE + 1, MAX_SHINGLE + 1), dtype=np.int64).astype(np.uint64) * np.uint64(2) + np.uint64(1)
+
+    return cached_array(f"shingle-multipliers-v{SHINGLE_HASH_VERSION}", draw)
 
 
 def shingle_hashes(units: Units, k_per_unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -143,10 +158,10 @@ def shingle_hashes(units: Units, k_per_unit: np.ndarray) -> tuple[np.ndarray, np
         k = int(k)
         if n < k:
             continue
-        if not 1 <= k < _MULTIPLIERS.shape[0]:
-            raise ValueError(f"shingle size {k} is not supported (1–{_MULTIPLIERS.shape[0] - 1})")
+        if not 1 <= k <= MAX_SHINGLE:
+            raise ValueError(f"shingle size {k} is not supported (1–{MAX_SHINGLE})")
         m = n - k + 1
-        mult = _MULTIPLIERS[k]
+        mult = _multipliers()[k]
         with np.errstate(over="ignore"):
             h = ids[:m] * mult[0]
             h += mult[k]

@@ -32,12 +32,11 @@ from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
 
-from ..attribution import Attribution, attribute
+from ..attribution import BOILERPLATE, Attribution, attribute
 from ..model import Document, Edge, Node, Pair, ScanResult
 
 __all__ = ["copied_share", "forest", "render_tree"]
 
-BOILERPLATE = 0.5
 
 
 def _union(spans: Iterable[tuple[int, int]]) -> int:
