@@ -12,6 +12,8 @@ markers recognised:
 * ``某某``, and ``某`` before a place suffix (``某镇``, ``某县``; not ``某些``);
 * blank runs ``＿＿`` / ``___`` (three or more ASCII underscores);
 * empty brackets ``【】`` ``【 】``; ``[NAME]`` ``[Insert date]`` ``{name}`` ``{{name}}`` ``<<name>>``;
+  a Title-case phrase in square brackets (``[Town]``, ``[Name of Employer]``), but not an editorial
+  note (``[Reserved]``, ``[Repealed]``, ``[sic]``), a reference (``[Section 5]``) or a Markdown link;
 * year blanks ``20-年`` ``20XX年`` ``20__年`` ``20××年``;
 * an empty form field: a short post/field label and a colon with nothing after it
   (``组 长：``), when the next non-blank line is another field or a heading,
@@ -26,10 +28,11 @@ from .model import Placeholder
 
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _PLACE = "省市县区镇乡村旗州街社队组"
-_ROMAN_CONTEXT = re.compile(
-    r"(?:chapter|article|art|section|sec|part|title|book|vol|volume|annex|schedule|appendix|"
-    r"canto|psalm|no|number|division|rule|amendment|item|phase|stage|tome|livre|titre|capítulo|"
-    r"artículo|kapitel|teil|abschnitt)\.?\s*$", re.IGNORECASE)
+_PART_WORDS = ("chapter|article|art|section|sec|part|title|book|vol|volume|annex|schedule|appendix|"
+               "canto|psalm|no|number|division|rule|amendment|item|phase|stage|tome|livre|titre|capítulo|"
+               "artículo|kapitel|teil|abschnitt|paragraph|clause|subsection|regulation|figure|table|page")
+"""Words that number the parts of a text (``Chapter XXX``, ``[Section 5]``)."""
+_ROMAN_CONTEXT = re.compile(rf"(?:{_PART_WORDS})\.?\s*$", re.IGNORECASE)
 
 _SIMPLE = re.compile("|".join([
     rf"(?P<xhan>(?<=[{_HAN}])[XxＸｘ]{{2,}}(?![A-Za-z])|(?<![A-Za-z])[XxＸｘ]{{2,}}(?=[{_HAN}]))(?:派出所|[{_PLACE}])?",
@@ -43,7 +46,44 @@ _SIMPLE = re.compile("|".join([
     r"(?P<field>\[(?:[A-Z][A-Z0-9 _/-]{1,30}|(?i:insert|enter|name|date|your|type)[^\]\n]{0,40})\]"
     r"|\{\{?\s*[A-Za-z_][\w .-]{0,30}\}\}?|<<[^<>\n]{1,30}>>)",
     r"(?P<year>(?<!\d)(?:19|20)(?:[-_＿xX×＊?？]{1,2})[ \u3000]*年)",
+    r"(?P<titled>\[[^\W\d_][^\W\d_'’.-]*(?: (?:[^\W\d_][^\W\d_'’.-]*)){0,4}\](?!\}*\s*[(\[:]))",
 ]))
+
+_EDITORIAL = frozenset("""
+reserved repealed omitted deleted revoked expired spent transferred renumbered redesignated superseded vacant
+sic emphasis note notes footnote editor ed translation translator applause laughter inaudible illegible
+continued blank intentionally citation ibid idem original added see
+aufgehoben weggefallen gestrichen abrogé abrogée abrogés supprimé derogado derogada suprimido abrogato
+""".split())
+"""First words of bracketed Title-case notes that editors, not template authors, write (``[Reserved]``,
+``[Repealed]``, ``[Emphasis added]``): never a blank to fill."""
+_STRUCTURAL = re.compile(rf"(?:{_PART_WORDS})\.?\s+\S", re.IGNORECASE)
+"""A bracketed reference to a part of the text (``[Section 5]``, ``[Schedule]``), not a blank."""
+
+
+_JOINERS = frozenset("of the and or for a an de du des la le der die das von del di".split())
+
+
+def _is_titled_blank(marker: str, text: str) -> bool:
+    """``[Town]``, ``[Name of Employer]``, ``[City Council]``: a Title-case phrase in square brackets.
+
+    Every word is capitalised but short joiners (``of``, ``the``, ``de``), so a
+    bracketed remark (``[Tatu continues]``, ``[Read full license]``) is not a
+    blank; neither are editorial notes (:data:`_EDITORIAL`), references to parts
+    of the text (``[Section 5]``), bracketed lower-case words (``[sic]``) and
+    Markdown links (``[MIT License](…)``, or ``[MIT License]`` with a ``[MIT
+    License]: …`` definition anywhere in ``text``).
+    """
+    inner = marker[1:-1]
+    words = inner.split()
+    if words[0].strip(".'’-").lower() in _EDITORIAL or _STRUCTURAL.match(inner):
+        return False
+    if not all(w[:1].isupper() or (k and w in _JOINERS) for k, w in enumerate(words)):
+        return False
+    if all(len(w) == 1 for w in words):  # [A], [B]: enumerations and reference labels
+        return False
+    return not re.search(re.escape(marker) + r"\}*\s*[(:\[]", text)
+
 
 _STARTS = re.compile(r"[XxＸｘ×＊○〇◯某＿_【\[{<]|(?:19|20)[-_＿xX×＊?？]")
 """Where a match of :data:`_SIMPLE` can begin: every alternative starts with one of these.
@@ -115,6 +155,8 @@ def find_placeholders(text: str) -> tuple[Placeholder, ...]:
         if m.lastgroup == "xlatin" and _ROMAN_CONTEXT.search(text[max(0, m.start() - 20):m.start()]):
             if set(m.group(0)) <= {"X"} and len(m.group(0)) <= 3:
                 continue
+        if m.lastgroup == "titled" and not _is_titled_blank(m.group(0), text):
+            continue
         found.append(Placeholder(m.group(0), m.span()))
     found += _empty_fields(text)
     found.sort(key=lambda p: p.span)

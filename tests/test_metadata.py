@@ -252,6 +252,9 @@ def test_cited_numbers_in_the_body_are_not_the_documents_own():
     ("○○镇", "○○"),
     ("X月X日", "X"),
     ("the XXX County Board", "XXX"),
+    ("The [Town] Council shall", "[Town]"),
+    ("signed by [Name of Employer] on", "[Name of Employer]"),
+    ("der [Name des Rechtsinhabers]", "[Name des Rechtsinhabers]"),
 ])
 def test_placeholders_found(text, marker):
     found = find_placeholders(text)
@@ -275,6 +278,11 @@ def test_empty_form_fields():
     "组长：张三\n副组长：李四、王五\n",
     "def __init__(self): pass",
     "The XX Corps advanced.",
+    "§ 12 [Reserved]. § 13 [Repealed]. He said [sic] so [Emphasis added].",
+    "as provided in [Section 5] and [Chapter II]; see note [A] and [1]",
+    "released under the [MIT License](https://opensource.org/licenses/MIT)",
+    "released under the [MIT License].\n\n[MIT License]: LICENSE.txt",
+    "[Tatu continues] and [Read full license]",
 ])
 def test_placeholders_not_fired_by_real_text(text):
     assert find_placeholders(text) == ()
