@@ -93,7 +93,7 @@ def seeds(ha: np.ndarray, va: np.ndarray, hb: np.ndarray, vb: np.ndarray, repeat
     """Positions ``(i, j)`` where a's shingle at ``i`` equals b's shingle at ``j``.
 
     Every pair of positions of a shingle found in both, unless it occurs more than ``repeat_cap``
-    times in either; in no particular order (:func:`segments` orders them).  Both sides are sorted
+    times in either: then its k-th position in a is paired with its k-th in b only.  In no particular order (:func:`segments` orders them).  Both sides are sorted
     once and joined run by run: no hash tables (``np.unique`` and ``np.isin`` build one in numpy ≥
     2.3, several times slower at these sizes).
     """
@@ -106,17 +106,30 @@ def seeds(ha: np.ndarray, va: np.ndarray, hb: np.ndarray, vb: np.ndarray, repeat
     ua, sa, ca = _runs(ha[oa])
     ub, sb, cb = _runs(hb[ob])
     at = np.searchsorted(ub, ua).clip(0, ub.size - 1)
-    both = np.flatnonzero((ub[at] == ua) & (ca <= repeat_cap) & (cb[at] <= repeat_cap))
-    if both.size == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    shared = ub[at] == ua
+    few = (ca <= repeat_cap) & (cb[at] <= repeat_cap)
+    both = np.flatnonzero(shared & few)
     # each a-position of a shared shingle, then each b-position of the same shingle
     na, nb, b0 = ca[both], cb[at[both]], sb[at[both]]
-    a_idx = np.repeat(sa[both], na) + (np.arange(int(na.sum())) - np.repeat(np.cumsum(na) - na, na))
+    a_idx = np.repeat(sa[both], na) + _ranks(na)
     per = np.repeat(nb, na)
     i = np.repeat(oa[a_idx], per)
     start = np.repeat(np.repeat(b0, na), per)
-    j = ob[start + (np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per))]
+    j = ob[start + _ranks(per)]
+    # a shingle repeated more often: its k-th occurrence in a with its k-th in b only, so two copies of
+    # a text made of one formula repeated many times still align, without the square number of seeds
+    many = np.flatnonzero(shared & ~few)
+    if many.size:
+        m = np.minimum(ca[many], cb[at[many]])
+        r = _ranks(m)
+        i = np.concatenate((i, oa[np.repeat(sa[many], m) + r]))
+        j = np.concatenate((j, ob[np.repeat(sb[at[many]], m) + r]))
     return i.astype(np.int64), j.astype(np.int64)
+
+
+def _ranks(counts: np.ndarray) -> np.ndarray:
+    """``0 .. n-1`` for each ``n`` in ``counts``, concatenated."""
+    return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 def segments(i: np.ndarray, j: np.ndarray, k_a: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ import random
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from provenance.align import AlignParams, align
 from provenance.fingerprint import shingle_hashes
@@ -204,6 +205,27 @@ def test_a_paragraph_held_twice_is_reported_twice():
     found = _spans(a, b, 4)
     assert len(found) == 2
     assert found[0][1] == found[1][1]
+
+
+@pytest.mark.parametrize("line, times", [
+    ("各单位要加强领导，落实责任，确保安全生产形势稳定。\n", 100),
+    ("Each office shall keep the register open to the public at all times.\n", 80),
+])
+def test_two_copies_of_one_line_repeated_many_times_align_whole(line, times):
+    """Every shingle occurs more often than ``repeat_cap``: seeds pair the k-th occurrences, one passage."""
+    found = _run(line * times, line * times)
+    assert len(found) == 1
+    sa, sb, r = found[0]
+    assert r.similarity == 1.0
+    assert len(sa) >= len(line) * (times - 1) and sa == sb
+
+
+def test_a_formula_repeated_in_one_document_only_gives_one_passage():
+    """a repeats a sentence 30 times, b holds it three times: three passages at most, never a passage per pairing."""
+    s = "各村（社区）发现情况后，应立即向镇应急办报告，并同时报县有关部门。"
+    found = _run(_filler(50, 100) + s * 30 + _filler(51, 100), _filler(52, 100) + s * 3 + _filler(53, 100))
+    assert len(found) == 1
+    assert found[0][0] == found[0][1] and len(found[0][1]) >= 3 * len(s) - 1
 
 
 def test_short_end_matches_are_weighed_as_words():
