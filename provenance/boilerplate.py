@@ -50,7 +50,7 @@ class Frequencies(Protocol):
 def common_thresholds(stats: Frequencies, params: BoilerplateParams) -> tuple[int, int]:
     """Document frequencies from which a shingle is common, and nearly universal, in this corpus."""
     return (max(params.min_df, int(np.ceil(params.df_share * stats.n_docs))),
-            max(params.min_df, int(np.ceil(params.universal_share * stats.n_docs))))
+            max(params.min_df, params.min_universal_df, int(np.ceil(params.universal_share * stats.n_docs))))
 
 
 def member(sorted_set: np.ndarray, h: np.ndarray) -> np.ndarray:

@@ -27,12 +27,16 @@ class BoilerplateParams:
     licence or model plan copied by most of a corpus does.  Below
     ``min_evidence`` a shared string is a phrase, not a passage: it is shown,
     but as stock language, whatever the corpus says (on a small corpus document
-    frequencies cannot tell).
+    frequencies cannot tell).  Nearly universal needs at least
+    ``min_universal_df`` documents however small the corpus: in ten documents,
+    three that share a long passage are a family that copied one model, not
+    stock language (a quarter of ten would make them universal).
     """
 
     min_df: int = 3
     df_share: float = 0.05
     universal_share: float = 0.25
+    min_universal_df: int = 5
     passage_share: float = 0.5
     long_passage: int = 60
     min_copy_passage: int = 30

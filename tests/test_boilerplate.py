@@ -32,6 +32,25 @@ def test_long_passages_count_only_nearly_universal_shingles():
     assert stock_shares(stats, [(np.array([7]), 30), (np.array([7]), 80)], params) == [1.0, 0.0]
 
 
+def test_a_small_corpus_needs_five_documents_for_nearly_universal():
+    stats = shingle_stats([np.array([7])] * 3 + [np.array([8])] * 7)  # 7 in 3 of 10 documents: over a quarter
+    assert common_thresholds(stats, BoilerplateParams()) == (3, 5)
+    assert stock_shares(stats, [(np.array([7]), 30), (np.array([7]), 80)], BoilerplateParams()) == [1.0, 0.0]
+
+
+def test_three_of_ten_documents_sharing_one_long_passage_copy_it():
+    """Three towns of ten took one paragraph of a model and nothing else: copying, not stock language."""
+    shared = ("为提高信访维稳工作的应急处理和协调能力，迅速妥善处置突发性、大规模或异常性的群体性上访事件，"
+              "维护社会稳定，保障人民群众生命财产安全，结合本镇实际情况，特制定本应急预案。")
+    rng = random.Random(3)
+    docs = [Document(f"d{k}.txt", f"d{k}.txt", _filler(rng, 300) + (shared if k < 3 else "") + _filler(rng, 900))
+            for k in range(10)]
+    config = Config()
+    pairs = find_pairs([prepare(d, config) for d in docs], config, workers=1)
+    assert sorted((p.a, p.b, p.kind) for p in pairs) == [
+        ("d0.txt", "d1.txt", "copy"), ("d0.txt", "d2.txt", "copy"), ("d1.txt", "d2.txt", "copy")]
+
+
 def test_common_relatives_are_those_paired_with_both():
     rel = relatives([(0, 1), (0, 2), (1, 2), (2, 3), (1, 4)])
     assert common_relatives(rel, 0, 1) == [2]
