@@ -195,8 +195,15 @@ def _latin_entities(text: str) -> list[Entity]:
 
 def entities(text: str) -> list[Entity]:
     """All places and bodies in ``text`` (a place inside a body is listed too), in text order."""
+    return list(_entities(text))
+
+
+@lru_cache(maxsize=512)
+def _entities(text: str) -> tuple[Entity, ...]:
+    """:func:`entities`, kept for the documents of the last pairs: the lineage asks for the names of each
+    document once per pair it is in (on 196 Debian copyright files, 7,000 calls took 28 s uncached)."""
     found = _zh_entities(text) + _latin_entities(text)
-    return sorted(found, key=lambda e: (e.span[0], -e.span[1]))
+    return tuple(sorted(found, key=lambda e: (e.span[0], -e.span[1])))
 
 
 def named_entities(text: str) -> list[tuple[str, Span, str]]:
