@@ -395,19 +395,26 @@ def merge_adjacent(ctx: _Ctx, ps: list[RawPassage]) -> list[RawPassage]:
     as a single passage.
     """
     out: list[RawPassage] = []
+    reach: list[int] = []  # reach[k]: the largest i1 of out[0..k]; where it lies too far behind q, no r can continue
+    far = 2 * ctx.p.max_gap
     for q in sorted(ps, key=lambda r: (r.i0, r.j0, -r.i1)):
         done = False
         for k in range(len(out) - 1, -1, -1):
+            if ctx.cum_a[q.i0] - ctx.cum_a[reach[k]] > far:
+                break  # every earlier piece ends more than two gaps before q (_colinear would refuse)
             r = out[k]
             if not _colinear(ctx, r, q):
                 continue
             u = _verify(ctx, r.i0, q.i1, r.j0, q.j1)
             if len(u) == 1 and u[0].matched >= max(r.matched, q.matched):
                 out[k] = u[0]
+                for m in range(k, len(reach)):
+                    reach[m] = max(reach[m], u[0].i1)
                 done = True
                 break
         if not done:
             out.append(q)
+            reach.append(max(reach[-1], q.i1) if reach else q.i1)
     return out
 
 
