@@ -27,7 +27,9 @@ texts.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
+from itertools import count
 
 import numpy as np
 from rapidfuzz.distance import Indel
@@ -430,19 +432,21 @@ def one_to_one(ctx: _Ctx, ps: list[RawPassage]) -> list[RawPassage]:
     its own.
     """
     rank = lambda r: (-r.matched, -r.similarity, r.i0, r.j0)
-    todo = sorted(ps, key=rank)
+    seq = count()  # ties keep their order of arrival, as a stable sort would
+    todo = [(rank(r), next(seq), r) for r in sorted(ps, key=rank)]
     kept: list[RawPassage] = []
     while todo:
-        q = todo.pop(0)
+        q = heapq.heappop(todo)[2]
         hit = [r for r in kept if _clash(ctx, r, q)]
         if not hit:
             kept.append(q)
             continue
         ra = [(r.i0, r.i1) for r in hit if r.i0 < q.i1 and q.i0 < r.i1]
         rb = [(r.j0, r.j1) for r in hit if r.j0 < q.j1 and q.j0 < r.j1]
-        rest = [x for group in _outside(_blocks(ctx, q.i0, q.i1, q.j0, q.j1), ra, rb)
-                for piece in _split(ctx, group) if (x := _finish(ctx, piece)) and x != q]
-        todo = sorted(todo + rest, key=rank)
+        for group in _outside(_blocks(ctx, q.i0, q.i1, q.j0, q.j1), ra, rb):
+            for piece in _split(ctx, group):
+                if (x := _finish(ctx, piece)) and x != q:
+                    heapq.heappush(todo, (rank(x), next(seq), x))
     return kept
 
 
