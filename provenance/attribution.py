@@ -49,7 +49,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from .check.findings import merge_spans
+from .spans import merge_spans, minus
 from .model import Document, Lineage, Pair
 
 BOILERPLATE = 0.5
@@ -95,29 +95,8 @@ class Attribution:
     """Documents that copy this one (descendants, or dated later, sharing copied text)."""
 
 
-def _merge_list(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    return list(merge_spans(spans))
-
-
 def _length(spans: Sequence[tuple[int, int]]) -> int:
     return sum(b - a for a, b in spans)
-
-
-def _minus(spans: Sequence[tuple[int, int]], taken: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``spans`` without ``taken`` (both merged, sorted)."""
-    out, j = [], 0
-    for a, b in spans:
-        while j < len(taken) and taken[j][1] <= a:
-            j += 1
-        k, cur = j, a
-        while k < len(taken) and taken[k][0] < b:
-            if taken[k][0] > cur:
-                out.append((cur, taken[k][0]))
-            cur = max(cur, taken[k][1])
-            k += 1
-        if cur < b:
-            out.append((cur, b))
-    return out
 
 
 def copied_spans(pairs: Iterable[Pair]) -> dict[str, dict[str, list[tuple[int, int]]]]:
@@ -130,7 +109,7 @@ def copied_spans(pairs: Iterable[Pair]) -> dict[str, dict[str, list[tuple[int, i
             if q.boilerplate < BOILERPLATE:
                 spans[p.a][p.b].append(tuple(q.a_span))
                 spans[p.b][p.a].append(tuple(q.b_span))
-    return {d: {o: _merge_list(s) for o, s in per.items()} for d, per in spans.items()}
+    return {d: {o: list(merge_spans(s)) for o, s in per.items()} for d, per in spans.items()}
 
 
 def attribute(documents: Iterable[Document], pairs: Iterable[Pair], lineage: Lineage) -> dict[str, Attribution]:
@@ -207,8 +186,8 @@ def attribute(documents: Iterable[Document], pairs: Iterable[Pair], lineage: Lin
                 key = (y, "earlier")
             else:
                 key = (y, "undirected")
-            items[key] = _merge_list(items.get(key, []) + spans)
-        everything = _merge_list(s for spans in items.values() for s in spans)
+            items[key] = list(merge_spans(items.get(key, []) + spans))
+        everything = list(merge_spans(s for spans in items.values() for s in spans))
         taken: list[tuple[int, int]] = []
         credits: list[Credit] = []
         left = dict(items)
@@ -218,17 +197,17 @@ def attribute(documents: Iterable[Document], pairs: Iterable[Pair], lineage: Lin
             src, rel = key
             credits.append(Credit(src, gain, round(gain / max(1, d.chars), 4), rel,
                                   src in hypothetical, tuple(sorted(via.get(src, ())))))
-            taken = _merge_list(taken + left.pop(key))
+            taken = list(merge_spans(taken + left.pop(key)))
 
         # The lineage chain first (parent, then further up), so the credits read like
         # the tree; then whatever explains most of what is left.
         chain = sorted((k for k in left if k[0] in up), key=lambda k: up.index(k[0]))
         for key in chain:
-            gain = _length(_minus(left[key], taken))
+            gain = _length(minus(left[key], taken))
             if gain >= MIN_CHARS and len(credits) < MAX_SOURCES:
                 credit(key, gain)
         while left and len(credits) < MAX_SOURCES:
-            gains = {k: _length(_minus(v, taken)) for k, v in left.items()}
+            gains = {k: _length(minus(v, taken)) for k, v in left.items()}
             key = min(gains, key=lambda k: (-gains[k], _RANK[k[1]], k[0]))
             if gains[key] < MIN_CHARS:
                 break

@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from typing import Collection, Iterable
 
 from .model import Document, Pair, Passage, Span
+from .spans import union_length
 
 __all__ = ["Evidence", "combine", "orient", "pair_evidence"]
 
@@ -172,23 +173,11 @@ def _leak_evidence(a: Document, b: Document, spans_a: list[Span], spans_b: list[
     return out
 
 
-def _union(spans: Iterable[Span]) -> int:
-    total, cur = 0, None
-    for s, e in sorted(spans):
-        if cur is None or s > cur[1]:
-            if cur is not None:
-                total += cur[1] - cur[0]
-            cur = [s, e]
-        else:
-            cur[1] = max(cur[1], e)
-    return total + (cur[1] - cur[0] if cur else 0)
-
-
 def _containment_evidence(a: Document, b: Document, spans_a: list[Span], spans_b: list[Span]) -> list[Evidence]:
     la, lb = max(1, len(a.text.strip())), max(1, len(b.text.strip()))
     if max(la, lb) > 3 * min(la, lb):
         return []  # a compilation holding a small model, or a notice quoting one section: no reading
-    ca, cb = _union(spans_a) / la, _union(spans_b) / lb
+    ca, cb = union_length(spans_a) / la, union_length(spans_b) / lb
     hi, lo = max(ca, cb), min(ca, cb)
     if hi < 0.5 or hi - lo < 0.25 or lo > 0.75 * hi:
         return []

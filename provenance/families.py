@@ -37,6 +37,7 @@ from typing import Sequence
 from rapidfuzz.distance import Indel
 
 from .model import Document, Family, FamilyMember, Pair, Span
+from .spans import merge_spans
 
 __all__ = ["build_families", "comparable", "medoid"]
 
@@ -102,17 +103,6 @@ def _link_overlaps(occ: list[tuple[str, Span]], uf: _UnionFind) -> None:
             active.sort(key=lambda j: occ[j][1][1])
 
 
-def _merge_spans(spans: list[Span]) -> list[Span]:
-    """Overlapping spans of one document in one family become one member."""
-    out: list[list[int]] = []
-    for a, b in sorted(spans):
-        if out and a < out[-1][1]:
-            out[-1][1] = max(out[-1][1], b)
-        else:
-            out.append([a, b])
-    return [(a, b) for a, b in out]
-
-
 def medoid(texts: Sequence[str], sample: int = SAMPLE) -> int:
     """Index of the text with the least total normalized Indel distance to the others.
 
@@ -166,7 +156,7 @@ def build_families(documents: Sequence[Document], pairs: Sequence[Pair]) -> tupl
         groups[uf.find(i)][doc].append(span)
     raw = []
     for spans_by_doc in groups.values():
-        members = sorted((doc, span) for doc, spans in spans_by_doc.items() for span in _merge_spans(spans))
+        members = sorted((doc, span) for doc, spans in spans_by_doc.items() for span in merge_spans(spans, touching=False))
         if len({doc for doc, _ in members}) < 2:
             continue
         raw.append(members)

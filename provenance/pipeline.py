@@ -30,6 +30,7 @@ from .config import Config
 from .fingerprint import Fingerprints, band_keys, fingerprint, shingle_hashes, shingle_sizes
 from .model import Candidates, Document, Pair, Passage, Problem, ScanResult
 from .normalize import Units, normalize
+from .spans import union_length
 
 Progress = Callable[[str, int, int], None]
 
@@ -251,20 +252,6 @@ def shared_valid(x: Prepared, y: Prepared) -> tuple[np.ndarray, np.ndarray]:
     return x.valid & in_y[x.distinct_at], y.valid & _member(y.shingles, xd[in_y])
 
 
-def _union_length(spans: Iterable[tuple[int, int]]) -> int:
-    total, cur_a, cur_b = 0, None, None
-    for a, b in sorted(spans):
-        if cur_b is None or a > cur_b:
-            if cur_b is not None:
-                total += cur_b - cur_a
-            cur_a, cur_b = a, b
-        else:
-            cur_b = max(cur_b, b)
-    if cur_b is not None:
-        total += cur_b - cur_a
-    return total
-
-
 def common_thresholds(stats: ShingleStats, config: Config) -> tuple[int, int]:
     """Document frequencies from which a shingle is common, and nearly universal, in this corpus."""
     return boilerplate.common_thresholds(stats, config.boilerplate)
@@ -333,8 +320,8 @@ def judge_pair(x: Prepared, y: Prepared, raws: Sequence, stats: ShingleStats | N
                                 units=r.i1 - r.i0, matched=r.matched, boilerplate=round(share, 4),
                                 kind="boilerplate" if stock else "copy"))
     kind = "copy" if max(evidence.values(), default=0) >= bp.min_copy_passage else "boilerplate"
-    sa = _union_length(p.a_span for p in passages)
-    sb = _union_length(p.b_span for p in passages)
+    sa = union_length(p.a_span for p in passages)
+    sb = union_length(p.b_span for p in passages)
     ca = sa / max(x.doc.chars, 1)
     cb = sb / max(y.doc.chars, 1)
     return Pair(x.doc.id, y.doc.id, round(ca, 4), round(cb, 4), sa, sb, kind, tuple(passages))

@@ -9,7 +9,7 @@ import pytest
 
 from provenance.check import Policy, judge, load_policy, source_share
 from provenance.check.baseline import SCHEMA, Baseline, BaselineEntry, load_baseline, to_json, write_baseline
-from provenance.check.findings import line_at, merge_spans, pct, union_length
+from provenance.check.findings import line_at, pct
 from provenance.check.policy import find_config, matches_any
 
 TEXT = "".join(f"第{i}条 本镇各村应当按照规定做好信访维稳工作。\n" for i in range(1, 11))  # 10 lines
@@ -25,12 +25,6 @@ def n(frac: float) -> int:
 
 
 # ----------------------------------------------------------------------------- findings
-
-def test_span_helpers_count_overlaps_once():
-    assert merge_spans([(5, 9), (0, 3), (2, 4), (9, 10), (7, 7)]) == ((0, 4), (5, 10))
-    assert union_length([(0, 10), (5, 15), (20, 25)]) == 20
-    assert union_length([]) == 0
-
 
 def test_line_at_counts_every_line_ending():
     text = "一\r\n二\r三\n四"

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Literal, Sequence
+from typing import Literal, Sequence
+
+from ..spans import merge_spans
 
 Span = tuple[int, int]
 """Half-open character offsets ``(start, end)`` into a document's original text."""
@@ -123,29 +125,6 @@ class Finding:
         return next((s for s in self.sources if s.source == source), None)
 
 
-def merge_spans(spans: Iterable[Span]) -> tuple[Span, ...]:
-    """Sort spans and merge the overlapping or touching ones.
-
-    Example:
-        >>> merge_spans([(5, 9), (0, 3), (2, 4), (9, 10)])
-        ((0, 4), (5, 10))
-    """
-    out: list[list[int]] = []
-    for a, b in sorted(spans):
-        if b <= a:
-            continue
-        if out and a <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], b)
-        else:
-            out.append([a, b])
-    return tuple((a, b) for a, b in out)
-
-
-def union_length(spans: Iterable[Span]) -> int:
-    """Characters covered by ``spans``, overlaps counted once."""
-    return sum(b - a for a, b in merge_spans(spans))
-
-
 def line_at(text: str, offset: int) -> int:
     """1-based line number of character ``offset`` (``\\r\\n``, ``\\r`` and ``\\n`` each end a line).
 
@@ -241,4 +220,4 @@ def source_file(source: str) -> str:
 
 
 __all__ = ["Finding", "SourceShare", "Span", "Verdict", "Violation", "describe", "excerpt", "line_at",
-           "merge_spans", "pct", "source_file", "source_share", "union_length"]
+           "pct", "source_file", "source_share"]

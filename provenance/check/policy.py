@@ -24,7 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
-from .findings import Finding, SourceShare, Violation, pct, union_length
+from ..spans import union_length
+from .findings import Finding, SourceShare, Violation, pct
 
 if TYPE_CHECKING:
     from .baseline import Baseline

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 from jinja2 import Environment, PackageLoader
@@ -38,6 +38,7 @@ from ..attribution import attribute
 from ..config import BoilerplateParams
 from ..model import Document, Lineage, Pair, Passage, ScanResult, Span
 from ..normalize import Units, normalize
+from ..spans import union_length
 
 CONTEXT = 80
 """Characters of context shown on each side of a passage."""
@@ -95,19 +96,6 @@ class TreeItem:
     evidence: tuple[str, ...]
     repeated: bool
     children: tuple["TreeItem", ...]
-
-
-def union_length(spans: Iterable[tuple[int, int]]) -> int:
-    """Characters covered by the union of half-open spans."""
-    total, end = 0, None
-    for a, b in sorted(spans):
-        if end is None or a > end:
-            total += b - a
-            end = b
-        elif b > end:
-            total += b - end
-            end = b
-    return total
 
 
 def copied_shares(result: ScanResult) -> dict[str, float]:

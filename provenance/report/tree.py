@@ -34,21 +34,10 @@ from rich.tree import Tree
 
 from ..attribution import BOILERPLATE, Attribution, attribute
 from ..model import Document, Edge, Node, Pair, ScanResult
+from ..spans import union_length
 
 __all__ = ["copied_share", "forest", "render_tree"]
 
-
-
-def _union(spans: Iterable[tuple[int, int]]) -> int:
-    total, cur = 0, None
-    for a, b in sorted(spans):
-        if cur is None or a > cur[1]:
-            if cur is not None:
-                total += cur[1] - cur[0]
-            cur = [a, b]
-        else:
-            cur[1] = max(cur[1], b)
-    return total + (cur[1] - cur[0] if cur else 0)
 
 
 def copied_share(pairs: Iterable[Pair], documents: Iterable[Document]) -> dict[str, float]:
@@ -61,7 +50,7 @@ def copied_share(pairs: Iterable[Pair], documents: Iterable[Document]) -> dict[s
             if q.boilerplate < BOILERPLATE:
                 spans[p.a].append(tuple(q.a_span))
                 spans[p.b].append(tuple(q.b_span))
-    return {d.id: _union(spans.get(d.id, ())) / max(1, d.chars) for d in documents}
+    return {d.id: union_length(spans.get(d.id, ())) / max(1, d.chars) for d in documents}
 
 
 def forest(nodes: Iterable[Node], edges: Iterable[Edge], dates: dict[str, str | None],
