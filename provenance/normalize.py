@@ -245,27 +245,58 @@ def _line_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         follows; letters that start one when ``.`` or ``)`` follows (``a.``);
         characters a noise line can start with (after stripping).
     """
-    blank = np.zeros(0x10000, dtype=bool)
-    blank[[ord(" "), ord("\t"), 0x3000]] = True
-    start = np.zeros(0x10000, dtype=bool)
-    for ch in _HAN_NUM + "(（-–—•·●○◆◇■□▪*+第§":
-        start[ord(ch)] = True
-    letter = np.zeros(0x10000, dtype=bool)
-    letter[[ord(c) for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"]] = True
-    noise = np.zeros(0x10000, dtype=bool)
-    for ch in "#本文来原责编免版下-－—–_~第\r":  # \r: stripped before the noise test, not before markers
-        noise[ord(ch)] = True
+    flags = _flag_table()
+    return tuple((flags & np.uint8(bit)) != 0 for bit in (_BLANK, _MARK, _LETTER, _NOISE))
+
+
+_BLANK, _MARK, _LETTER, _NOISE, _INLINE = 1, 2, 4, 8, 16
+"""Bits of :func:`_flag_table`."""
+_BLANKS = " \t\u3000"
+_MARK_CHARS = _HAN_NUM + "(（-–—•·●○◆◇■□▪*+第§"
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_NOISE_CHARS = "#本文来原责编免版下-－—–_~第\r"  # \r: stripped before the noise test, not before markers
+
+
+@lru_cache(maxsize=1)
+def _flag_table() -> np.ndarray:
+    """One ``uint8`` of flags per BMP code point: the line pre-filter's tables and the inline-marker starts.
+
+    Building it runs a few regular expressions on every code point (~0.1–0.4 s,
+    more than a whole check spends on its query), so it is cached on disk
+    (:mod:`provenance.cache`) under a name holding everything it depends on:
+    the normalizer and Unicode versions, Python's (``\\d`` and case folding in
+    :mod:`re`), and a digest of the characters and patterns below.
+    """
+    import hashlib
+    import sys
+
+    from .cache import cached_array
+
+    spec = "\0".join((_BLANKS, _MARK_CHARS, _LETTERS, _NOISE_CHARS, _DIGIT.pattern, _SECTION_START.pattern,
+                      _NOISE_LETTER.pattern, _INLINE_START.pattern))
+    digest = hashlib.sha1(spec.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    key = (f"line-flags-v{NORMALIZER_VERSION}-u{unicodedata.unidata_version}"
+           f"-py{sys.version_info[0]}{sys.version_info[1]}-{digest}")
+    return cached_array(key, _build_flag_table).astype(np.uint8, copy=False)
+
+
+def _build_flag_table() -> np.ndarray:
+    flags = np.zeros(0x10000, dtype=np.uint8)
+    for chars, bit in ((_BLANKS, _BLANK), (_MARK_CHARS, _MARK), (_LETTERS, _LETTER), (_NOISE_CHARS, _NOISE)):
+        flags[[ord(c) for c in chars]] |= np.uint8(bit)
     for cp in range(0x10000):
         if 0xD800 <= cp <= 0xDFFF:
             continue
         c = chr(cp)
         if _DIGIT.match(c):
-            start[cp] = noise[cp] = True
+            flags[cp] |= np.uint8(_MARK | _NOISE)
         if _SECTION_START.match(c):
-            start[cp] = True
+            flags[cp] |= np.uint8(_MARK)
         if _NOISE_LETTER.match(c):
-            noise[cp] = True
-    return blank, start, letter, noise
+            flags[cp] |= np.uint8(_NOISE)
+        if _INLINE_START.match(c) is not None:
+            flags[cp] |= np.uint8(_INLINE)
+    return flags
 
 
 _FEW_LINES = 40
@@ -295,12 +326,8 @@ def _inline_markers(text: str, cps: np.ndarray):
 
 @lru_cache(maxsize=1)
 def _inline_start_table() -> np.ndarray:
-    table = np.zeros(0x10000, dtype=bool)
-    for cp in range(0x10000):
-        if 0xD800 <= cp <= 0xDFFF:
-            continue
-        table[cp] = _INLINE_START.match(chr(cp)) is not None
-    return table
+    """Per BMP code point: can an inline marker start there (:data:`_INLINE_START`)."""
+    return (_flag_table() & np.uint8(_INLINE)) != 0
 
 
 def normalize(text: str, t2s: bool = True) -> Units:

@@ -83,3 +83,38 @@ def test_inline_markers_found_from_their_first_characters_equal_a_full_scan():
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 60)))
         cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
         assert [m.span() for m in _inline_markers(text, cps)] == [m.span() for m in _INLINE_MARKER.finditer(text)]
+
+
+def test_line_flag_table_is_built_once_then_read_from_the_cache(tmp_path, monkeypatch):
+    import re
+
+    from provenance import normalize as nz
+
+    def clear():
+        for f in (nz._flag_table, nz._line_tables, nz._inline_start_table):
+            f.cache_clear()
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    clear()
+    try:
+        built = nz._flag_table()
+        files = list((tmp_path / "provenance").glob("line-flags-*.npy"))
+        assert len(files) == 1
+        clear()
+        assert np.array_equal(nz._flag_table(), built) and nz._flag_table().dtype == np.uint8
+        blank, mark, letter, noise = nz._line_tables()
+        inline = nz._inline_start_table()
+        # each flag is exactly the per-code-point definition it replaces
+        for cp in range(0x10000):
+            if 0xD800 <= cp <= 0xDFFF:
+                continue
+            c = chr(cp)
+            digit = re.match(r"\d", c) is not None
+            assert blank[cp] == (c in " \t\u3000")
+            assert mark[cp] == (c in nz._HAN_NUM + "(（-–—•·●○◆◇■□▪*+第§" or digit
+                                or re.match(r"(?i:[sa§])", c) is not None)
+            assert letter[cp] == (c.isascii() and c.isalpha())
+            assert noise[cp] == (c in "#本文来原责编免版下-－—–_~第\r" or digit or re.match(r"(?i:[phw])", c) is not None)
+            assert inline[cp] == (nz._INLINE_START.match(c) is not None)
+    finally:
+        clear()
