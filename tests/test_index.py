@@ -384,3 +384,30 @@ def test_a_paragraph_a_template_family_holds_finds_its_holders(tmp_path):
         index_documents(idx, family + alone, config)
         pairs = query(idx, new, config)
     assert {p.b for p in pairs if p.kind == "copy"} == {d.id for d in family}
+
+
+def test_the_document_count_is_kept_in_meta_and_added_to_older_indexes(tmp_path, docs):
+    loc = str(tmp_path / "i.sqlite")
+    config = Config()
+    counted = lambda: sqlite3.connect(loc).execute("SELECT count(*) FROM docs").fetchone()[0]
+    kept = lambda: sqlite3.connect(loc).execute("SELECT value FROM meta WHERE key='docs'").fetchone()
+    with open_index(loc, config.fingerprint, create=True) as idx:
+        index_documents(idx, docs[:3], config)
+        assert idx.count() == counted() == 3 and kept() == (3,)
+        changed = _doc(Path(docs[0].path), docs[0].text + "\n新增一段本地内容。", docs[0].id)
+        index_documents(idx, [changed, *docs[3:]], config)  # one replaced, the rest added
+        assert idx.count() == counted() == len(docs) and kept() == (len(docs),)
+        from provenance.indexing import _remove
+
+        _remove(idx, [docs[1].id], config)
+        idx.remove([("not-stored", np.zeros(0, np.int64), np.zeros(0, np.uint32))])  # nothing removed: no change
+        assert idx.count() == counted() == len(docs) - 1 and kept() == (len(docs) - 1,)
+    # an index written before the count was kept: counted until its next index run stores the count
+    db = sqlite3.connect(loc)
+    db.execute("DELETE FROM meta WHERE key='docs'")
+    db.commit()
+    db.close()
+    with open_index(loc, config.fingerprint) as idx:
+        assert idx.count() == len(docs) - 1 and kept() is None
+        rep = index_documents(idx, [d for d in docs if d.id != docs[1].id], config)
+        assert rep.added == 0 and kept() == (len(docs) - 1,) and idx.count() == len(docs) - 1

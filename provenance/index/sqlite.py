@@ -1,6 +1,6 @@
 """The embedded index: one SQLite file, safe for concurrent readers and writers.
 
-Tables: ``meta`` (parameters), ``sketch`` (the document-frequency sketch in
+Tables: ``meta`` (parameters, the document count), ``sketch`` (the document-frequency sketch in
 rows of :data:`SKETCH_CHUNK` counters, so a check reads only the rows of the
 counters it asks for), ``docs`` (one row per document: metadata and compressed
 original text; numbers are never reused) and the band postings, written in bulk
@@ -126,7 +126,23 @@ class SqliteIndex:
         return dict(self.db.execute("SELECT id, path FROM docs"))
 
     def count(self) -> int:
+        """Stored documents: the count kept in ``meta`` (``docs``), or counted when an older index has none."""
+        kept = self._meta("docs")
+        if kept is not None:
+            return int(kept)
         return int(self.db.execute("SELECT count(*) FROM docs").fetchone()[0])
+
+    def _keep_count(self, delta: int) -> None:
+        """Add ``delta`` to the document count in ``meta`` (inside the caller's write transaction).
+
+        An index written before the count was kept gets it here, counted (after the change it holds):
+        then :meth:`count` no longer counts the ``docs`` rows (~10 ms on the 1M-paragraph index).
+        """
+        if self._meta("docs") is None:
+            n = int(self.db.execute("SELECT count(*) FROM docs").fetchone()[0])
+            self.db.execute("INSERT INTO meta VALUES ('docs', ?)", (n,))
+        elif delta:
+            self.db.execute("UPDATE meta SET value = value + ? WHERE key='docs'", (delta,))
 
     def get(self, doc_id: str) -> Document:
         r = self.db.execute("SELECT id, path, sha256, offset, format, metadata, text FROM docs WHERE id=?",
@@ -203,6 +219,7 @@ class SqliteIndex:
                 counts[e.slots] += 1  # slots are distinct within a document
             postings.write(self.db, *postings.gather([postings.short_keys(e.keys) for e in entries], nums))
             self._add_to_sketch(counts)
+            self._keep_count(len(entries))
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -234,10 +251,13 @@ class SqliteIndex:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             counts = np.zeros(SKETCH_WIDTH, np.int32)
+            removed = 0
             for doc_id, _keys, shingles in items:
                 if self.db.execute("DELETE FROM docs WHERE id=?", (doc_id,)).rowcount:
                     counts[sketch_slots(shingles)] -= 1
+                    removed += 1
             self._add_to_sketch(counts)
+            self._keep_count(-removed)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -248,6 +268,7 @@ class SqliteIndex:
         while True:
             self.db.execute("BEGIN IMMEDIATE")
             try:
+                self._keep_count(0)  # an index from before the kept count gets it at its next index run
                 plan = postings.plan_merge(postings.runs(self.db))
                 if plan:
                     reader = self._connect()
