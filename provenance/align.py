@@ -91,22 +91,48 @@ def _runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return sorted_values[first], first, np.diff(np.concatenate((first, [sorted_values.size])))
 
 
-def seeds(ha: np.ndarray, va: np.ndarray, hb: np.ndarray, vb: np.ndarray, repeat_cap: int) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class HashRuns:
+    """A document's shingle starts grouped by hash: :func:`hash_runs`.
+
+    Attributes:
+        order: The positions where a shingle starts, ordered by hash (ties by position).
+        values: The distinct hashes, ascending.
+        starts: Where each one's run begins in ``order``.
+        counts: How long it is.
+    """
+
+    order: np.ndarray
+    values: np.ndarray
+    starts: np.ndarray
+    counts: np.ndarray
+
+
+def hash_runs(h: np.ndarray, valid: np.ndarray) -> HashRuns:
+    """The shingle starts ``valid`` of hashes ``h`` grouped by hash (what :func:`seeds` joins on)."""
+    order, ordered = _stable_order(h, np.flatnonzero(valid))
+    if order.size == 0:
+        empty = np.zeros(0, np.int64)
+        return HashRuns(order, ordered, empty, empty)
+    return HashRuns(order, *_runs(ordered))
+
+
+def seeds(ha: np.ndarray, va: np.ndarray, hb: np.ndarray, vb: np.ndarray, repeat_cap: int,
+          runs_a: HashRuns | None = None, runs_b: HashRuns | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Positions ``(i, j)`` where a's shingle at ``i`` equals b's shingle at ``j``.
 
     Every pair of positions of a shingle found in both, unless it occurs more than ``repeat_cap``
     times in either: then its k-th position in a is paired with its k-th in b only.  In no particular order (:func:`segments` orders them).  Both sides are sorted
     once and joined run by run: no hash tables (``np.unique`` and ``np.isin`` build one in numpy ≥
-    2.3, several times slower at these sizes).
+    2.3, several times slower at these sizes).  ``runs_a``, ``runs_b``: :func:`hash_runs` of a side,
+    when already made (one document checked against many: its side is sorted once).
     """
-    pa = np.flatnonzero(va)
-    pb = np.flatnonzero(vb)
-    if pa.size == 0 or pb.size == 0:
+    ra = runs_a if runs_a is not None else hash_runs(ha, va)
+    rb = runs_b if runs_b is not None else hash_runs(hb, vb)
+    if ra.order.size == 0 or rb.order.size == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    oa, sorted_a = _stable_order(ha, pa)
-    ob, sorted_b = _stable_order(hb, pb)
-    ua, sa, ca = _runs(sorted_a)
-    ub, sb, cb = _runs(sorted_b)
+    oa, ua, sa, ca = ra.order, ra.values, ra.starts, ra.counts
+    ob, ub, sb, cb = rb.order, rb.values, rb.starts, rb.counts
     at = np.searchsorted(ub, ua).clip(0, ub.size - 1)
     shared = ub[at] == ua
     few = (ca <= repeat_cap) & (cb[at] <= repeat_cap)
@@ -312,7 +338,8 @@ class _Ctx:
 
 def align(ida: np.ndarray, ha: np.ndarray, va: np.ndarray, ka: np.ndarray, wa: np.ndarray,
           idb: np.ndarray, hb: np.ndarray, vb: np.ndarray,
-          p: AlignParams = AlignParams()) -> list[RawPassage]:
+          p: AlignParams = AlignParams(), runs_a: HashRuns | None = None,
+          runs_b: HashRuns | None = None) -> list[RawPassage]:
     """All passages shared by documents a and b.
 
     Args:
@@ -320,12 +347,13 @@ def align(ida: np.ndarray, ha: np.ndarray, va: np.ndarray, ka: np.ndarray, wa: n
         ha, hb: Shingle hash at each unit; ``va``, ``vb`` where a shingle starts.
         ka: Shingle size at each unit of a; ``wa`` weight of each unit of a.
         p: Tuning.
+        runs_a, runs_b: :func:`hash_runs` of ``(ha, va)`` and ``(hb, vb)``, when already made.
 
     Returns:
         Passages sorted by position in a.  No two overlap on either side: every
         character of a and of b belongs to at most one passage.
     """
-    i, j = seeds(ha, va, hb, vb, p.repeat_cap)
+    i, j = seeds(ha, va, hb, vb, p.repeat_cap, runs_a, runs_b)
     if i.size == 0:
         return []
     segs = segments(i, j, ka, ordered=False)  # near_anchors orders the few it keeps

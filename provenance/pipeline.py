@@ -18,12 +18,12 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
 from . import boilerplate, segment
-from .align import align
+from .align import align, hash_runs
 from .arrays import unique
 from .candidates import ShingleStats, lsh_evidence, rare_shingle_evidence, shingle_places, shingle_stats
 from .config import Config
@@ -264,6 +264,22 @@ def compare(x: Prepared, y: Prepared, stats: ShingleStats | None, config: Config
     va, vb = shared_valid(x, y)
     raws = align(x.units.ids, x.shingles, va, x.ks, x.units.weights(), y.units.ids, y.shingles, vb, config.align)
     return judge_pair(x, y, raws, stats, config)
+
+
+def compare_each(x: Prepared, ys: Iterable[Prepared], stats: ShingleStats | None,
+                 config: Config) -> Iterator[Pair | None]:
+    """:func:`compare` of ``x`` with each of ``ys`` (yielded one by one), ``x``'s side of the joins made once.
+
+    Each side is grouped by hash whole (:func:`~provenance.align.hash_runs`) instead of first cut to
+    the shingles both have (:func:`shared_valid`): the same seeds (every position of a shared hash
+    is in both), and for one document against many, less work (measured on the 1M-paragraph check).
+    """
+    runs_x, weights_x = hash_runs(x.shingles, x.valid), x.units.weights()
+    for y in ys:
+        runs_y = hash_runs(y.shingles, y.valid)
+        raws = align(x.units.ids, x.shingles, x.valid, x.ks, weights_x, y.units.ids, y.shingles, y.valid,
+                     config.align, runs_x, runs_y)
+        yield judge_pair(x, y, raws, stats, config, y_set=runs_y.values)
 
 
 def _member(a: np.ndarray, sorted_b: np.ndarray) -> np.ndarray:
