@@ -217,14 +217,13 @@ def near_anchors(segs: np.ndarray, seg_w: np.ndarray, p: AlignParams) -> np.ndar
         return segs[:0]
     a = _by_start(segs[anchor])
     reach = 4 * max(p.max_gap, p.max_skew)
-    a_i, a_j = a[:, 0], a[:, 2]
-    pos = np.searchsorted(a_i, segs[:, 0])
+    a_i, a_j = np.ascontiguousarray(a[:, 0]), np.ascontiguousarray(a[:, 2])
+    s_i, s_j = np.ascontiguousarray(segs[:, 0]), np.ascontiguousarray(segs[:, 2])
+    pos = np.searchsorted(a_i, s_i)
     keep = anchor.copy()
-    for cand in (pos - 1, pos):
-        ok = (cand >= 0) & (cand < a_i.size)
-        c = cand.clip(0, a_i.size - 1)
-        close = ok & (np.abs(a_i[c] - segs[:, 0]) <= reach) & (np.abs(a_j[c] - segs[:, 2]) <= reach)
-        keep |= close
+    # the anchors just before and at each segment's start (clipped: an end's neighbour is checked twice)
+    for c in (np.maximum(pos - 1, 0), np.minimum(pos, a_i.size - 1)):
+        keep |= (np.abs(a_i[c] - s_i) <= reach) & (np.abs(a_j[c] - s_j) <= reach)
     return _by_start(segs[keep])
 
 
@@ -271,7 +270,12 @@ def _chain(segs: np.ndarray, cum_a: np.ndarray, cum_b: np.ndarray,
     active: list[int] = []
     matched: list[int] = []
     longest: list[int] = []
-    tails: list[tuple[int, int, int, int]] = []  # per chain: its last block's i1, j1 and the weights before them
+    limits: list[int] = []  # per chain: the largest gap it may still bridge (from its matched weight)
+    # per chain, its last block's i1 and j1 and the cumulative weights there
+    end_i: list[int] = []
+    end_j: list[int] = []
+    end_wa: list[int] = []
+    end_wb: list[int] = []
     rows = segs.tolist()
     wa0, wa1 = cum_a[segs[:, 0]].tolist(), cum_a[segs[:, 1]].tolist()
     wb0, wb1 = cum_b[segs[:, 2]].tolist(), cum_b[segs[:, 3]].tolist()
@@ -281,35 +285,41 @@ def _chain(segs: np.ndarray, cum_a: np.ndarray, cum_b: np.ndarray,
         best, best_cost = -1, None
         still = []
         for c in active:
-            ti1, tj1, ta1, tb1 = tails[c]
-            limit = max(max_gap, int(ratio * matched[c]))
-            ga = a0 - ta1
+            ga = a0 - end_wa[c]
+            limit = limits[c]
             if ga > limit:
                 continue  # too far behind: will never accept anything again
             still.append(c)
-            if i1 <= ti1 or j1 <= tj1:
+            if i1 <= end_i[c] or j1 <= end_j[c]:
                 continue
-            gb = b0 - tb1
-            if ga < -8 or gb < -8 or gb > limit or abs(ga - gb) > max_skew:
+            gb = b0 - end_wb[c]
+            skew = ga - gb if ga >= gb else gb - ga
+            if ga < -8 or gb < -8 or gb > limit or skew > max_skew:
                 continue
-            cost = max(ga, 0) + max(gb, 0) + abs(ga - gb)
+            cost = (ga if ga > 0 else 0) + (gb if gb > 0 else 0) + skew
             if best_cost is None or cost < best_cost:
                 best, best_cost = c, cost
         active = still
         a1 = wa1[k]
         if best >= 0:
-            ti1, tj1, ta1, _ = tails[best]
-            ni0, nj0 = max(i0, ti1), max(j0, tj1)
+            ti1 = end_i[best]
+            ni0, nj0 = max(i0, ti1), max(j0, end_j[best])
             chains[best].append((ni0, i1, nj0, j1))
-            run = a1 - (a0 if i0 >= ti1 else ta1)  # cum_a[i1] - cum_a[ni0]
+            run = a1 - (a0 if i0 >= ti1 else end_wa[best])  # cum_a[i1] - cum_a[ni0]
             matched[best] += run
-            longest[best] = max(longest[best], run)
-            tails[best] = (i1, j1, a1, wb1[k])
+            if run > longest[best]:
+                longest[best] = run
+            limits[best] = max(max_gap, int(ratio * matched[best]))
+            end_i[best], end_j[best], end_wa[best], end_wb[best] = i1, j1, a1, wb1[k]
         else:
             chains.append([(i0, i1, j0, j1)])
             matched.append(a1 - a0)
             longest.append(a1 - a0)
-            tails.append((i1, j1, a1, wb1[k]))
+            limits.append(max(max_gap, int(ratio * (a1 - a0))))
+            end_i.append(i1)
+            end_j.append(j1)
+            end_wa.append(a1)
+            end_wb.append(wb1[k])
             active.append(len(chains) - 1)
     return chains, matched, longest
 
