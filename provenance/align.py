@@ -91,22 +91,48 @@ def _runs(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return sorted_values[first], first, np.diff(np.concatenate((first, [sorted_values.size])))
 
 
-def seeds(ha: np.ndarray, va: np.ndarray, hb: np.ndarray, vb: np.ndarray, repeat_cap: int) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class HashRuns:
+    """A document's shingle starts grouped by hash: :func:`hash_runs`.
+
+    Attributes:
+        order: The positions where a shingle starts, ordered by hash (ties by position).
+        values: The distinct hashes, ascending.
+        starts: Where each one's run begins in ``order``.
+        counts: How long it is.
+    """
+
+    order: np.ndarray
+    values: np.ndarray
+    starts: np.ndarray
+    counts: np.ndarray
+
+
+def hash_runs(h: np.ndarray, valid: np.ndarray) -> HashRuns:
+    """The shingle starts ``valid`` of hashes ``h`` grouped by hash (what :func:`seeds` joins on)."""
+    order, ordered = _stable_order(h, np.flatnonzero(valid))
+    if order.size == 0:
+        empty = np.zeros(0, np.int64)
+        return HashRuns(order, ordered, empty, empty)
+    return HashRuns(order, *_runs(ordered))
+
+
+def seeds(ha: np.ndarray, va: np.ndarray, hb: np.ndarray, vb: np.ndarray, repeat_cap: int,
+          runs_a: HashRuns | None = None, runs_b: HashRuns | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Positions ``(i, j)`` where a's shingle at ``i`` equals b's shingle at ``j``.
 
     Every pair of positions of a shingle found in both, unless it occurs more than ``repeat_cap``
     times in either: then its k-th position in a is paired with its k-th in b only.  In no particular order (:func:`segments` orders them).  Both sides are sorted
     once and joined run by run: no hash tables (``np.unique`` and ``np.isin`` build one in numpy ≥
-    2.3, several times slower at these sizes).
+    2.3, several times slower at these sizes).  ``runs_a``, ``runs_b``: :func:`hash_runs` of a side,
+    when already made (one document checked against many: its side is sorted once).
     """
-    pa = np.flatnonzero(va)
-    pb = np.flatnonzero(vb)
-    if pa.size == 0 or pb.size == 0:
+    ra = runs_a if runs_a is not None else hash_runs(ha, va)
+    rb = runs_b if runs_b is not None else hash_runs(hb, vb)
+    if ra.order.size == 0 or rb.order.size == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    oa = pa[np.argsort(ha[pa], kind="stable")]
-    ob = pb[np.argsort(hb[pb], kind="stable")]
-    ua, sa, ca = _runs(ha[oa])
-    ub, sb, cb = _runs(hb[ob])
+    oa, ua, sa, ca = ra.order, ra.values, ra.starts, ra.counts
+    ob, ub, sb, cb = rb.order, rb.values, rb.starts, rb.counts
     at = np.searchsorted(ub, ua).clip(0, ub.size - 1)
     shared = ub[at] == ua
     few = (ca <= repeat_cap) & (cb[at] <= repeat_cap)
@@ -129,13 +155,32 @@ def seeds(ha: np.ndarray, va: np.ndarray, hb: np.ndarray, vb: np.ndarray, repeat
     return i.astype(np.int64), j.astype(np.int64)
 
 
+def _stable_order(h: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pos`` ordered by ``h[pos]`` (ties in position order), and ``h`` at them: a stable argsort.
+
+    Hashes of at most 32 bits and their positions are packed into one ``uint64`` and sorted plainly (several times
+    faster than numpy's stable argsort, a timsort, at these sizes); other hashes take the argsort.
+    """
+    v = h[pos]
+    if v.dtype.kind == "u" and v.dtype.itemsize <= 4 and (pos.size == 0 or int(pos[-1]) < 1 << 32):
+        key = (v.astype(np.uint64) << np.uint64(32)) | pos.astype(np.uint64)  # pos ascending (flatnonzero)
+        key.sort()
+        return (key & np.uint64(0xFFFFFFFF)).astype(pos.dtype), (key >> np.uint64(32)).astype(v.dtype)
+    order = np.argsort(v, kind="stable")
+    return pos[order], v[order]
+
+
 def _ranks(counts: np.ndarray) -> np.ndarray:
     """``0 .. n-1`` for each ``n`` in ``counts``, concatenated."""
     return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
-def segments(i: np.ndarray, j: np.ndarray, k_a: np.ndarray) -> np.ndarray:
-    """Merge seeds on one diagonal into exact matches: rows ``(i0, i1, j0, j1)``, by ``i0`` then ``j0``."""
+def segments(i: np.ndarray, j: np.ndarray, k_a: np.ndarray, ordered: bool = True) -> np.ndarray:
+    """Merge seeds on one diagonal into exact matches: rows ``(i0, i1, j0, j1)``, by ``i0`` then ``j0``.
+
+    With ``ordered=False`` the rows come by diagonal instead (:func:`align` orders only those
+    :func:`near_anchors` keeps).
+    """
     if i.size == 0:
         return np.zeros((0, 4), np.int64)
     d = j - i
@@ -151,7 +196,12 @@ def segments(i: np.ndarray, j: np.ndarray, k_a: np.ndarray) -> np.ndarray:
     seg_i1 = ends_max
     seg_d = d[starts]
     out = np.stack((seg_i0, seg_i1, seg_i0 + seg_d, seg_i1 + seg_d), axis=1)
-    return out[np.argsort((seg_i0 << 32) | (seg_i0 + seg_d))]  # (i0, j0) is distinct per segment
+    return _by_start(out) if ordered else out
+
+
+def _by_start(segs: np.ndarray) -> np.ndarray:
+    """Segment rows ordered by ``i0`` then ``j0`` (distinct per segment)."""
+    return segs[np.argsort((segs[:, 0] << 32) | segs[:, 2])]
 
 
 def near_anchors(segs: np.ndarray, seg_w: np.ndarray, p: AlignParams) -> np.ndarray:
@@ -159,23 +209,22 @@ def near_anchors(segs: np.ndarray, seg_w: np.ndarray, p: AlignParams) -> np.ndar
 
     A passage needs one anchor, and a short segment can only join a passage
     within a gap's reach of it; dropping the rest first keeps chaining linear
-    in practice even between long documents full of stock phrases.
+    in practice even between long documents full of stock phrases.  The
+    segments may come in any order; those kept are returned by ``i0`` then ``j0``.
     """
     anchor = seg_w >= p.min_run
     if not anchor.any():
         return segs[:0]
-    a = segs[anchor]
+    a = _by_start(segs[anchor])
     reach = 4 * max(p.max_gap, p.max_skew)
-    order = np.argsort(a[:, 0], kind="stable")
-    a_i, a_j = a[order, 0], a[order, 2]
-    pos = np.searchsorted(a_i, segs[:, 0])
+    a_i, a_j = np.ascontiguousarray(a[:, 0]), np.ascontiguousarray(a[:, 2])
+    s_i, s_j = np.ascontiguousarray(segs[:, 0]), np.ascontiguousarray(segs[:, 2])
+    pos = np.searchsorted(a_i, s_i)
     keep = anchor.copy()
-    for cand in (pos - 1, pos):
-        ok = (cand >= 0) & (cand < a_i.size)
-        c = cand.clip(0, a_i.size - 1)
-        close = ok & (np.abs(a_i[c] - segs[:, 0]) <= reach) & (np.abs(a_j[c] - segs[:, 2]) <= reach)
-        keep |= close
-    return segs[keep]
+    # the anchors just before and at each segment's start (clipped: an end's neighbour is checked twice)
+    for c in (np.maximum(pos - 1, 0), np.minimum(pos, a_i.size - 1)):
+        keep |= (np.abs(a_i[c] - s_i) <= reach) & (np.abs(a_j[c] - s_j) <= reach)
+    return _by_start(segs[keep])
 
 
 def unit_weights(ids: np.ndarray) -> np.ndarray:
@@ -203,36 +252,76 @@ def chain(segs: np.ndarray, cum_a: np.ndarray, cum_b: np.ndarray, p: AlignParams
     """Greedy co-linear chaining of exact segments into passages.
 
     Segments come in order on side a; each joins the open chain it continues
-    most cheaply.  Gaps and skew are weights on both sides (a word 2, a
+    most cheaply (:func:`_link`).  Gaps and skew are weights on both sides (a word 2, a
     character 1), like every length in :class:`AlignParams`.
+    """
+    return _chain(segs, cum_a, cum_b, p)[0]
+
+
+def _chain(segs: np.ndarray, cum_a: np.ndarray, cum_b: np.ndarray,
+           p: AlignParams) -> tuple[list[list[Block]], list[int], list[int]]:
+    """:func:`chain`, with each chain's matched weight and its longest block's weight.
+
+    The same rules as :func:`_link`, on plain integers: every cumulative weight
+    it needs is at a segment's end, looked up for all segments at once (numpy
+    scalars cost several times more per operation).
     """
     chains: list[list[Block]] = []
     active: list[int] = []
     matched: list[int] = []
-    for seg in map(tuple, segs.tolist()):
+    longest: list[int] = []
+    limits: list[int] = []  # per chain: the largest gap it may still bridge (from its matched weight)
+    # per chain, its last block's i1 and j1 and the cumulative weights there
+    end_i: list[int] = []
+    end_j: list[int] = []
+    end_wa: list[int] = []
+    end_wb: list[int] = []
+    rows = segs.tolist()
+    wa0, wa1 = cum_a[segs[:, 0]].tolist(), cum_a[segs[:, 1]].tolist()
+    wb0, wb1 = cum_b[segs[:, 2]].tolist(), cum_b[segs[:, 3]].tolist()
+    max_gap, ratio, max_skew = p.max_gap, p.gap_ratio, p.max_skew
+    for k, (i0, i1, j0, j1) in enumerate(rows):
+        a0, b0 = wa0[k], wb0[k]
         best, best_cost = -1, None
         still = []
         for c in active:
-            last = chains[c][-1]
-            limit = max(p.max_gap, int(p.gap_ratio * matched[c]))
-            if cum_a[seg[0]] - cum_a[last[1]] > limit:
+            ga = a0 - end_wa[c]
+            limit = limits[c]
+            if ga > limit:
                 continue  # too far behind: will never accept anything again
             still.append(c)
-            cost = _link(last, seg, cum_a, cum_b, limit, p)
-            if cost is not None and (best_cost is None or cost < best_cost):
+            if i1 <= end_i[c] or j1 <= end_j[c]:
+                continue
+            gb = b0 - end_wb[c]
+            skew = ga - gb if ga >= gb else gb - ga
+            if ga < -8 or gb < -8 or gb > limit or skew > max_skew:
+                continue
+            cost = (ga if ga > 0 else 0) + (gb if gb > 0 else 0) + skew
+            if best_cost is None or cost < best_cost:
                 best, best_cost = c, cost
         active = still
-        i0, i1, j0, j1 = seg
+        a1 = wa1[k]
         if best >= 0:
-            last = chains[best][-1]
-            ni0, nj0 = max(i0, last[1]), max(j0, last[3])
+            ti1 = end_i[best]
+            ni0, nj0 = max(i0, ti1), max(j0, end_j[best])
             chains[best].append((ni0, i1, nj0, j1))
-            matched[best] += int(cum_a[i1] - cum_a[ni0])
+            run = a1 - (a0 if i0 >= ti1 else end_wa[best])  # cum_a[i1] - cum_a[ni0]
+            matched[best] += run
+            if run > longest[best]:
+                longest[best] = run
+            limits[best] = max(max_gap, int(ratio * matched[best]))
+            end_i[best], end_j[best], end_wa[best], end_wb[best] = i1, j1, a1, wb1[k]
         else:
-            chains.append([seg])
-            matched.append(int(cum_a[i1] - cum_a[i0]))
+            chains.append([(i0, i1, j0, j1)])
+            matched.append(a1 - a0)
+            longest.append(a1 - a0)
+            limits.append(max(max_gap, int(ratio * (a1 - a0))))
+            end_i.append(i1)
+            end_j.append(j1)
+            end_wa.append(a1)
+            end_wb.append(wb1[k])
             active.append(len(chains) - 1)
-    return chains
+    return chains, matched, longest
 
 
 def _extend(ida: np.ndarray, idb: np.ndarray, i0: int, i1: int, j0: int, j1: int) -> tuple[int, int, int, int]:
@@ -259,7 +348,8 @@ class _Ctx:
 
 def align(ida: np.ndarray, ha: np.ndarray, va: np.ndarray, ka: np.ndarray, wa: np.ndarray,
           idb: np.ndarray, hb: np.ndarray, vb: np.ndarray,
-          p: AlignParams = AlignParams()) -> list[RawPassage]:
+          p: AlignParams = AlignParams(), runs_a: HashRuns | None = None,
+          runs_b: HashRuns | None = None) -> list[RawPassage]:
     """All passages shared by documents a and b.
 
     Args:
@@ -267,22 +357,22 @@ def align(ida: np.ndarray, ha: np.ndarray, va: np.ndarray, ka: np.ndarray, wa: n
         ha, hb: Shingle hash at each unit; ``va``, ``vb`` where a shingle starts.
         ka: Shingle size at each unit of a; ``wa`` weight of each unit of a.
         p: Tuning.
+        runs_a, runs_b: :func:`hash_runs` of ``(ha, va)`` and ``(hb, vb)``, when already made.
 
     Returns:
         Passages sorted by position in a.  No two overlap on either side: every
         character of a and of b belongs to at most one passage.
     """
-    i, j = seeds(ha, va, hb, vb, p.repeat_cap)
+    i, j = seeds(ha, va, hb, vb, p.repeat_cap, runs_a, runs_b)
     if i.size == 0:
         return []
-    segs = segments(i, j, ka)
+    segs = segments(i, j, ka, ordered=False)  # near_anchors orders the few it keeps
     cum_a, cum_b = _cum(wa), _cum(unit_weights(idb))
     segs = near_anchors(segs, cum_a[segs[:, 1]] - cum_a[segs[:, 0]], p)
     ctx = _Ctx(ida, idb, cum_a, cum_b, p)
     out: list[RawPassage] = []
-    for ch in chain(segs, cum_a, cum_b, p):
-        runs = [int(cum_a[b] - cum_a[a]) for a, b, _, _ in ch]
-        if sum(runs) < p.min_weight or max(runs) < p.min_run:
+    for ch, matched, longest in zip(*_chain(segs, cum_a, cum_b, p)):
+        if matched < p.min_weight or longest < p.min_run:
             continue
         out.extend(_verify(ctx, *_extend(ida, idb, ch[0][0], ch[-1][1], ch[0][2], ch[-1][3])))
     out = merge_adjacent(ctx, out)

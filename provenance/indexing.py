@@ -24,7 +24,7 @@ from .fingerprint import band_keys
 from .index import Index
 from .index.base import Entry, make_entry
 from .model import Document, Pair, Problem
-from .pipeline import Prepared, Progress, compare, file_documents, list_files, prepare
+from .pipeline import Prepared, Progress, compare_each, file_documents, list_files, prepare
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -329,18 +329,15 @@ def query(index: Index, doc: Document, config: Config = Config(), min_collisions
                              min_distinctive=min_distinctive)
     ranked = sorted(((s, i) for i, s in found.items() if i != doc.id), key=lambda t: (-t[0], t[1]))
     ranked = [i for _, i in ranked][:max_candidates]
-    stats = _IndexStats(index)
-    pairs = []
-    for other_id in ranked:
-        try:
-            stored = index.get(other_id)
-        except KeyError:  # removed by a concurrent index run since the look-up
-            continue
-        other = prepare(stored, config, signatures=False)
-        pair = compare(p, other, stats, config)
-        if pair is not None:
-            pairs.append(pair)
-    return pairs
+    def stored() -> Iterator[Prepared]:
+        for other_id in ranked:
+            try:
+                doc = index.get(other_id)
+            except KeyError:  # removed by a concurrent index run since the look-up
+                continue
+            yield prepare(doc, config, signatures=False)
+
+    return [pair for pair in compare_each(p, stored(), _IndexStats(index), config) if pair is not None]
 
 
 class _IndexStats:

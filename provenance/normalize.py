@@ -193,15 +193,15 @@ def _t2s_table() -> dict[str, str]:
     return table
 
 
-def _set_aside(text: str, cps: np.ndarray, classes: np.ndarray) -> None:
+def _set_aside(text: str, cps: np.ndarray, classes: np.ndarray, nl: np.ndarray) -> None:
     """Mark noise lines and list markers as separators, hyphen wraps as joiners.
 
     Only lines that can hold either are looked at with the regular expressions:
     short ones (noise lines are short) and those whose first character after
     leading blanks can start a list marker (a table look-up over all lines).
+    ``nl`` holds where the line breaks are.
     """
     n = len(text)
-    nl = np.nonzero(cps == 10)[0]
     starts = np.concatenate(([0], nl + 1))
     ends = np.concatenate((nl, [n]))
     if starts.shape[0] <= _FEW_LINES:  # the pre-filter costs more than it saves
@@ -347,9 +347,14 @@ def normalize(text: str, t2s: bool = True) -> Units:
         >>> u.span(4, 8)   # 分级负责 in the original, across the line break
         (6, 11)
     """
+    return normalize_lines(text, t2s)[0]
+
+
+def normalize_lines(text: str, t2s: bool = True) -> tuple[Units, np.ndarray]:
+    """:func:`normalize`, and where ``text``'s line breaks (``\\n``) are, which it finds on the way."""
     n = len(text)
     if n == 0:
-        return Units(np.zeros(0, np.uint32), np.zeros(0, np.int32), np.zeros(0, np.int32))
+        return Units(np.zeros(0, np.uint32), np.zeros(0, np.int32), np.zeros(0, np.int32)), np.zeros(0, np.int64)
     cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
     mapping, table = _tables(t2s)
     bmp = cps < 0x10000
@@ -362,7 +367,8 @@ def normalize(text: str, t2s: bool = True) -> Units:
         classes[bmp] = table[cps[bmp]]
         for i in np.nonzero(~bmp)[0]:
             classes[i] = _classify(int(cps[i]))
-    _set_aside(text, cps, classes)
+    nl = np.nonzero(cps == 10)[0]
+    _set_aside(text, cps, classes, nl)
 
     keep = classes != JOIN
     pos = np.nonzero(keep)[0].astype(np.int32)
@@ -375,19 +381,21 @@ def normalize(text: str, t2s: bool = True) -> Units:
     is_word = cls == WORD
     prev = np.concatenate(([False], is_word[:-1]))
     nxt = np.concatenate((is_word[1:], [False]))
-    run_start = np.nonzero(is_word & ~prev)[0]
+    word_head = is_word & ~prev
+    run_start = np.nonzero(word_head)[0]
     run_end = np.nonzero(is_word & ~nxt)[0] + 1
     word_ids = _hash_runs(cp, run_start, run_end)
 
-    char_idx = np.nonzero(is_char)[0]
-    if run_start.size == 0:  # only characters (Chinese): already in order
-        return Units(cp[char_idx].astype(np.uint32), pos[char_idx], pos[char_idx] + 1)
-    order_key = np.concatenate((char_idx, run_start))
-    ids = np.concatenate((cp[char_idx], word_ids))
-    starts = np.concatenate((pos[char_idx], pos[run_start]))
-    ends = np.concatenate((pos[char_idx] + 1, pos[run_end - 1] + 1))
-    order = np.argsort(order_key, kind="stable")
-    return Units(ids[order].astype(np.uint32), starts[order].astype(np.int32), ends[order].astype(np.int32))
+    # One unit per character and per word, where it starts in the kept stream: already in order.
+    at = np.nonzero(is_char | word_head)[0]
+    ids = cp[at].astype(np.uint32, copy=False)
+    starts = pos[at]
+    ends = starts + 1
+    if run_start.size:
+        words = word_head[at]  # the word units, in the order of their runs
+        ids[words] = word_ids
+        ends[words] = pos[run_end - 1] + 1
+    return Units(ids, starts, ends), nl
 
 
 _P = np.uint64(0x100000001B3)

@@ -18,18 +18,18 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
 from . import boilerplate, segment
-from .align import align
+from .align import align, hash_runs
 from .arrays import unique
 from .candidates import ShingleStats, lsh_evidence, rare_shingle_evidence, shingle_places, shingle_stats
 from .config import Config
 from .fingerprint import Fingerprints, band_keys, fingerprint, shingle_hashes, shingle_sizes
 from .model import Candidates, Document, Pair, Passage, Problem, ScanResult
-from .normalize import Units, normalize
+from .normalize import Units, normalize, normalize_lines
 from .spans import union_length
 
 Progress = Callable[[str, int, int], None]
@@ -154,11 +154,13 @@ def paragraph_index(text: str, units: Units) -> np.ndarray:
     return (np.searchsorted(starts, units.starts, side="right") - 1).clip(0)
 
 
-def unit_shingle_sizes(text: str, units: Units, config: Config = Config()) -> np.ndarray:
+def unit_shingle_sizes(text: str, units: Units, config: Config = Config(),
+                       newlines: np.ndarray | None = None) -> np.ndarray:
     """Shingle size at every unit: per line, by the line's majority script.
 
     A line rather than a rebuilt paragraph decides: it is as good a sample of
-    the script and costs one ``searchsorted``.
+    the script and costs one ``searchsorted``.  ``newlines``: where ``text``'s
+    line breaks are, when known (:func:`~provenance.normalize.normalize_lines`).
     """
     params = config.fingerprint
     words = units.is_word
@@ -167,18 +169,18 @@ def unit_shingle_sizes(text: str, units: Units, config: Config = Config()) -> np
         return np.full(len(units), params.k_char, dtype=np.int32)
     if n_words == len(units):
         return np.full(len(units), params.k_word, dtype=np.int32)
-    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    newlines = np.nonzero(cps == 10)[0]
+    if newlines is None:
+        newlines = np.nonzero(np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32) == 10)[0]
     if 8 * n_words > len(units):
         return shingle_sizes(units, np.searchsorted(newlines, units.starts), params)
     # few words (a number in a title, a Latin name): only lines holding a word can be wordy
     starts = units.starts
-    lines = unique(np.searchsorted(newlines, starts[words]))
+    at = np.nonzero(words)[0]
+    lines = unique(np.searchsorted(newlines, starts[at]))
     bounds = np.concatenate(([-1], newlines, [len(text)]))
     lo = np.searchsorted(starts, bounds[lines] + 1)  # the first unit of each such line
     hi = np.searchsorted(starts, bounds[lines + 1])  # one past its last
-    cum = np.concatenate(([0], np.cumsum(words)))
-    wordy = 2 * (cum[hi] - cum[lo]) > hi - lo
+    wordy = 2 * (np.searchsorted(at, hi) - np.searchsorted(at, lo)) > hi - lo  # twice its words > its units
     ks = np.full(len(units), params.k_char, dtype=np.int32)
     for a, b in zip(lo[wordy].tolist(), hi[wordy].tolist()):
         ks[a:b] = params.k_word
@@ -191,8 +193,8 @@ def prepare(doc: Document, config: Config = Config(), signatures: bool = True) -
     With ``signatures=False`` only what alignment needs is computed (no windows,
     no MinHash): for a stored document that is only aligned against.
     """
-    units = normalize(doc.text, t2s=config.fingerprint.t2s)
-    ks = unit_shingle_sizes(doc.text, units, config)
+    units, newlines = normalize_lines(doc.text, t2s=config.fingerprint.t2s)
+    ks = unit_shingle_sizes(doc.text, units, config, newlines)
     if signatures:
         fp = fingerprint(units, ks, config.fingerprint)
         return Prepared(doc, units, ks, fp.shingles, fp.valid, fp)
@@ -262,6 +264,22 @@ def compare(x: Prepared, y: Prepared, stats: ShingleStats | None, config: Config
     va, vb = shared_valid(x, y)
     raws = align(x.units.ids, x.shingles, va, x.ks, x.units.weights(), y.units.ids, y.shingles, vb, config.align)
     return judge_pair(x, y, raws, stats, config)
+
+
+def compare_each(x: Prepared, ys: Iterable[Prepared], stats: ShingleStats | None,
+                 config: Config) -> Iterator[Pair | None]:
+    """:func:`compare` of ``x`` with each of ``ys`` (yielded one by one), ``x``'s side of the joins made once.
+
+    Each side is grouped by hash whole (:func:`~provenance.align.hash_runs`) instead of first cut to
+    the shingles both have (:func:`shared_valid`): the same seeds (every position of a shared hash
+    is in both), and for one document against many, less work (measured on the 1M-paragraph check).
+    """
+    runs_x, weights_x = hash_runs(x.shingles, x.valid), x.units.weights()
+    for y in ys:
+        runs_y = hash_runs(y.shingles, y.valid)
+        raws = align(x.units.ids, x.shingles, x.valid, x.ks, weights_x, y.units.ids, y.shingles, y.valid,
+                     config.align, runs_x, runs_y)
+        yield judge_pair(x, y, raws, stats, config, y_set=runs_y.values)
 
 
 def _member(a: np.ndarray, sorted_b: np.ndarray) -> np.ndarray:

@@ -48,3 +48,21 @@ def test_membership_equals_isin():
         a = np.concatenate([rng.integers(0, 2**32, 5000, dtype=np.uint64).astype(np.uint32), b[: n_b // 2]])
         rng.shuffle(a)
         assert np.array_equal(_member(a, b), np.isin(a, b))
+
+
+def test_comparing_one_document_with_many_gives_the_pairs_of_each_comparison():
+    from provenance.pipeline import compare, compare_each
+
+    class Stats:  # document frequencies, as an index's sketch would give them
+        n_docs = 40
+
+        def frequency(self, h):
+            return (np.asarray(h, dtype=np.int64) % 7) * 3
+
+    config = Config()
+    pairs = _pairs()
+    texts = sorted({t for ab in pairs for t in ab}) + ["", "短", "一二三四五六七八九十" * 3]
+    docs = [prepare(Document(f"d{k}", f"d{k}", t), config) for k, t in enumerate(texts)]
+    for x in docs[:4] + docs[-3:]:
+        for stats in (None, Stats()):
+            assert list(compare_each(x, docs, stats, config)) == [compare(x, y, stats, config) for y in docs]

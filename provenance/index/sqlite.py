@@ -193,8 +193,16 @@ class SqliteIndex:
         for lo in range(0, len(missing), postings._MAX_PARAMS):
             part = missing[lo : lo + postings._MAX_PARAMS]
             q = "SELECT chunk, counts FROM sketch WHERE chunk IN (%s)" % ",".join("?" * len(part))
-            for c, counts in self.db.execute(q, part):  # a row never written holds no counts: stays 0
-                self._counts[c * SKETCH_CHUNK : (c + 1) * SKETCH_CHUNK] = np.frombuffer(counts, dtype=np.uint16)
+            rows = self.db.execute(q, part).fetchall()  # a row never written holds no counts: stays 0
+            if not rows:
+                continue
+            chunks, blobs = zip(*rows)
+            counts = np.frombuffer(b"".join(blobs), dtype=np.uint16)
+            if counts.size == len(rows) * SKETCH_CHUNK:  # every row full: all copied in one step
+                self._counts.reshape(_CHUNKS, SKETCH_CHUNK)[list(chunks)] = counts.reshape(len(rows), SKETCH_CHUNK)
+            else:
+                for c, blob in rows:
+                    self._counts[c * SKETCH_CHUNK : (c + 1) * SKETCH_CHUNK] = np.frombuffer(blob, dtype=np.uint16)
         self._have[missing] = True
         return self._counts[slots].astype(np.int64)
 
