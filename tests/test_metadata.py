@@ -333,12 +333,33 @@ def test_date_scan_skipping_patterns_that_cannot_match_finds_what_a_full_scan_fi
 
     from provenance import dates
 
-    texts = _random_texts() + [fixture(p) for p in ("000", "001", "002", "003", "004")] + _zh_date_texts()
+    texts = (_random_texts() + [fixture(p) for p in ("000", "001", "002", "003", "004")] + _zh_date_texts()
+             + _month_date_texts())
     fast = {t: dates.scan_dates(t) for t in texts}  # never raises, whatever the numerals
     assert len(fast) > 2000
     monkeypatch.setattr(dates, "_matches", lambda kind, pat, text: pat.finditer(text))
     assert fast == {t: dates.scan_dates(t) for t in fast}
     assert sum(len(v) for v in fast.values()) > 200
+
+
+def test_month_names_in_letters_ignorecase_equates_are_read_not_a_crash():
+    from provenance.dates import scan_dates
+
+    # re.IGNORECASE lets ı and İ match i, ſ match s; the month table must read them too (it raised KeyError)
+    got = [(d.iso, d.raw) for d in scan_dates("Aprıl 5, 2021; 1 ſeptember 2020; JULİ 3, 1999")]
+    assert got == [("2021-04-05", "Aprıl 5, 2021"), ("2020-09-01", "1 ſeptember 2020"), ("1999-07-03", "JULİ 3, 1999")]
+
+
+def _month_date_texts(n: int = 3000) -> list[str]:
+    """Strings dense in near-misses of dates with month names: names glued to words, digits, dots, odd cases."""
+    import random
+
+    rng = random.Random(11)
+    alphabet = list("0123456789 .,_\nxſKıİ") + ["May", "may", "JUNE", "Sept", "sept.", "ſeptember", "Agust", "März",
+                                              "Aprıl", "JULİ", "auguſt",
+                                              "décembre", "março", "mayo", "Mai", "March", "Dec", "2021", "20",
+                                              " 5, ", "1st", "x", "é", "of"]
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(3, 40))) for _ in range(n)]
 
 
 def _zh_date_texts(n: int = 3000) -> list[str]:
