@@ -114,3 +114,21 @@ def test_a_family_counted_from_posting_lists_gives_the_frequencies_of_its_shingl
     fast = frequency(stats, shingles, Family(Holders(sets), family))
     assert fast.tolist() == slow.tolist()
     assert (fast < frequency(stats, shingles)).any()  # the family did hold some of them
+
+
+def test_holders_of_common_shingles_counted_from_bit_sets_equal_the_posting_list_walk():
+    from provenance.boilerplate import Holders
+
+    rng = np.random.default_rng(12)
+    for n_docs in (70, 200, 700):  # bit sets from 65 holders (70, 200 docs) or an eighth of the corpus (700)
+        stock = lambda: np.flatnonzero(rng.random(20) < 0.97)  # shingles 0-19: held by nearly every document
+        sets = [np.unique(np.concatenate((stock(), rng.integers(20, 2000, size=rng.integers(0, 200))))).astype(np.uint32)
+                for _ in range(n_docs)]
+        holders = Holders(sets)
+        assert holders.bits.shape[0] > 0 and (holders.row < 0).any()  # both ways of counting are exercised
+        held = [set(s.tolist()) for s in sets]
+        for _ in range(10):
+            family = sorted(set(rng.integers(0, n_docs, size=rng.integers(0, n_docs)).tolist()))
+            shingles = rng.integers(0, 2100, size=300).astype(np.uint32)
+            walk = [sum(int(s) in held[d] for d in family) for s in shingles]
+            assert holders.count(shingles, family).tolist() == walk
