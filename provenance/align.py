@@ -484,12 +484,55 @@ def merge_adjacent(ctx: _Ctx, ps: list[RawPassage]) -> list[RawPassage]:
     Two pieces of one copied passage come out of chaining separately when a
     chain lost its way in a cluster of edits; here a piece that continues an
     earlier one (:func:`_colinear`) is merged with it when the union verifies
-    as a single passage.
+    as a single passage: the latest earlier piece that does, taken in order of
+    position in a.
+
+    Two licence texts can give hundreds of pieces (a formula repeated in every
+    section); then the earlier pieces that could continue are found with one
+    vectorised test of :func:`_colinear`'s conditions on positions and gaps
+    instead of a call per piece, and only those are tried (the same ones, so
+    the same result).
     """
+    order = sorted(ps, key=lambda r: (r.i0, r.j0, -r.i1))
+    if len(order) <= _FEW_PIECES:
+        return _merge_few(ctx, order)
+    p, n = ctx.p, 0
+    pos = np.zeros((len(order), 4), np.int64)  # i0, i1, j0, j1 of out[k]
+    ends = np.zeros((len(order), 2), np.int64)  # cumulative weights at i1 and at j1 of out[k]
+    out: list[RawPassage] = []
+    for q in order:
+        qa, qb = ctx.cum_a[q.i0], ctx.cum_b[q.j0]
+        ga, gb = qa - ends[:n, 0], qb - ends[:n, 1]
+        may = ((pos[:n, 1] < q.i1) & (pos[:n, 3] < q.j1) & (pos[:n, 0] <= q.i0) & (pos[:n, 2] <= q.j0)
+               & (np.abs(ga - gb) <= p.max_skew) & (np.maximum(ga, gb) <= 2 * p.max_gap))
+        for k in np.flatnonzero(may)[::-1].tolist():
+            r = out[k]
+            if not _colinear(ctx, r, q):
+                continue
+            u = _verify(ctx, r.i0, q.i1, r.j0, q.j1)
+            if len(u) == 1 and u[0].matched >= max(r.matched, q.matched):
+                q = out[k] = u[0]
+                pos[k] = (q.i0, q.i1, q.j0, q.j1)
+                ends[k] = (ctx.cum_a[q.i1], ctx.cum_b[q.j1])
+                break
+        else:
+            out.append(q)
+            pos[n] = (q.i0, q.i1, q.j0, q.j1)
+            ends[n] = (ctx.cum_a[q.i1], ctx.cum_b[q.j1])
+            n += 1
+    return out
+
+
+_FEW_PIECES = 64
+"""Up to this many pieces :func:`merge_adjacent` tries every earlier piece in turn (cheaper than numpy's set-up)."""
+
+
+def _merge_few(ctx: _Ctx, order: list[RawPassage]) -> list[RawPassage]:
+    """:func:`merge_adjacent` for a few pieces, already in order: earlier pieces tried in turn, latest first."""
     out: list[RawPassage] = []
     reach: list[int] = []  # reach[k]: the largest i1 of out[0..k]; where it lies too far behind q, no r can continue
     far = 2 * ctx.p.max_gap
-    for q in sorted(ps, key=lambda r: (r.i0, r.j0, -r.i1)):
+    for q in order:
         done = False
         for k in range(len(out) - 1, -1, -1):
             if ctx.cum_a[q.i0] - ctx.cum_a[reach[k]] > far:

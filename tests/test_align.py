@@ -311,3 +311,24 @@ def test_a_rewritten_clause_between_two_copied_ones_is_not_bridged():
     found = _spans(a, b, 3)
     only_apache = (a.index("Alternately"), a.index("4. The names"))  # the acknowledgment line itself is shared
     assert sum(_overlap(f[0], only_apache) for f in found) < 0.5 * (only_apache[1] - only_apache[0]), found
+
+
+def test_merging_many_pieces_by_the_vectorised_test_equals_trying_each_earlier_piece(monkeypatch):
+    import provenance.align as al
+
+    rng = random.Random(21)
+    words = "the licence software copyright notice permission holder any without warranty of to and in".split()
+    formula = "provided that the above copyright notice and this permission notice appear in all copies"
+    sizes = []
+    merge = al.merge_adjacent
+    monkeypatch.setattr(al, "merge_adjacent", lambda ctx, ps: sizes.append(len(ps)) or merge(ctx, ps))
+    for seed in range(6):
+        rng.seed(seed)
+        parts = [" ".join(rng.choice(words) for _ in range(rng.randint(3, 30))) + " " + formula for _ in range(60)]
+        a = ". ".join(parts)
+        b = ". ".join(" ".join(w if rng.random() > 0.08 else rng.choice(words) for w in p.split()) for p in parts)
+        monkeypatch.setattr(al, "_FEW_PIECES", 10**9)
+        looped = [r for *_, r in _run(a, b, k=3)]
+        monkeypatch.setattr(al, "_FEW_PIECES", 0)
+        assert [r for *_, r in _run(a, b, k=3)] == looped and looped
+    assert max(sizes) > 64  # the vectorised test had many pieces to choose from
