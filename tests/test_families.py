@@ -114,3 +114,22 @@ def test_medoid_samples_large_families_deterministically():
 
 def test_comparable_ignores_layout_width_and_case():
     assert comparable("Ａｂｃ，\n 属地 管理") == comparable("abc属地管理") == "abc属地管理"
+
+
+def test_medoid_from_the_distance_matrix_is_the_text_with_least_total_distance():
+    import random
+
+    from rapidfuzz.distance import Indel
+
+    from provenance.families import medoid
+
+    rng = random.Random(3)
+    for _ in range(200):
+        base = "".join(rng.choice("abcdefg 的是在") for _ in range(rng.randint(0, 200)))
+        texts = ["".join(c if rng.random() > 0.2 else rng.choice("xyz") for c in base) for _ in range(rng.randint(3, 50))]
+        texts += texts[:2]  # ties go to the earlier text
+        n, sample = len(texts), 8
+        ref = list(range(n)) if n <= sample else [round(k * (n - 1) / (sample - 1)) for k in range(sample)]
+        cost = [sum(Indel.normalized_distance(texts[i], texts[j]) for j in ref if j != i) for i in range(n)]
+        expect = min(range(n), key=lambda i: (round(cost[i], 9), i))
+        assert medoid(texts, sample) == expect or abs(cost[medoid(texts, sample)] - cost[expect]) < 1e-9
