@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
-from itertools import count
+from itertools import count, takewhile
+from typing import Iterable
 
 import numpy as np
 from rapidfuzz.distance import Indel
@@ -505,22 +506,31 @@ def merge_adjacent(ctx: _Ctx, ps: list[RawPassage]) -> list[RawPassage]:
         ga, gb = qa - ends[:n, 0], qb - ends[:n, 1]
         may = ((pos[:n, 1] < q.i1) & (pos[:n, 3] < q.j1) & (pos[:n, 0] <= q.i0) & (pos[:n, 2] <= q.j0)
                & (np.abs(ga - gb) <= p.max_skew) & (np.maximum(ga, gb) <= 2 * p.max_gap))
-        for k in np.flatnonzero(may)[::-1].tolist():
-            r = out[k]
-            if not _colinear(ctx, r, q):
-                continue
-            u = _verify(ctx, r.i0, q.i1, r.j0, q.j1)
-            if len(u) == 1 and u[0].matched >= max(r.matched, q.matched):
-                q = out[k] = u[0]
-                pos[k] = (q.i0, q.i1, q.j0, q.j1)
-                ends[k] = (ctx.cum_a[q.i1], ctx.cum_b[q.j1])
-                break
-        else:
+        k = _merge_into(ctx, out, q, np.flatnonzero(may)[::-1].tolist())
+        if k is None:
+            k, n = n, n + 1
             out.append(q)
-            pos[n] = (q.i0, q.i1, q.j0, q.j1)
-            ends[n] = (ctx.cum_a[q.i1], ctx.cum_b[q.j1])
-            n += 1
+        r = out[k]
+        pos[k] = (r.i0, r.i1, r.j0, r.j1)
+        ends[k] = (ctx.cum_a[r.i1], ctx.cum_b[r.j1])
     return out
+
+
+def _merge_into(ctx: _Ctx, out: list[RawPassage], q: RawPassage, ks: Iterable[int]) -> int | None:
+    """Merge ``q`` into the first ``out[k]``, ``k`` from ``ks``, that it continues as one verified passage.
+
+    Returns:
+        That ``k`` (``out[k]`` is now the union), or ``None`` when no piece takes ``q``.
+    """
+    for k in ks:
+        r = out[k]
+        if not _colinear(ctx, r, q):
+            continue
+        u = _verify(ctx, r.i0, q.i1, r.j0, q.j1)
+        if len(u) == 1 and u[0].matched >= max(r.matched, q.matched):
+            out[k] = u[0]
+            return k
+    return None
 
 
 _FEW_PIECES = 64
@@ -533,23 +543,15 @@ def _merge_few(ctx: _Ctx, order: list[RawPassage]) -> list[RawPassage]:
     reach: list[int] = []  # reach[k]: the largest i1 of out[0..k]; where it lies too far behind q, no r can continue
     far = 2 * ctx.p.max_gap
     for q in order:
-        done = False
-        for k in range(len(out) - 1, -1, -1):
-            if ctx.cum_a[q.i0] - ctx.cum_a[reach[k]] > far:
-                break  # every earlier piece ends more than two gaps before q (_colinear would refuse)
-            r = out[k]
-            if not _colinear(ctx, r, q):
-                continue
-            u = _verify(ctx, r.i0, q.i1, r.j0, q.j1)
-            if len(u) == 1 and u[0].matched >= max(r.matched, q.matched):
-                out[k] = u[0]
-                for m in range(k, len(reach)):
-                    reach[m] = max(reach[m], u[0].i1)
-                done = True
-                break
-        if not done:
+        # latest first, until every earlier piece ends more than two gaps before q (_colinear would refuse)
+        ks = takewhile(lambda k: ctx.cum_a[q.i0] - ctx.cum_a[reach[k]] <= far, range(len(out) - 1, -1, -1))
+        k = _merge_into(ctx, out, q, ks)
+        if k is None:
             out.append(q)
             reach.append(max(reach[-1], q.i1) if reach else q.i1)
+        else:
+            for m in range(k, len(reach)):
+                reach[m] = max(reach[m], out[k].i1)
     return out
 
 

@@ -100,7 +100,7 @@ class Holders:
         """
         df = np.diff(self.starts)
         common = np.flatnonzero(df > max(64, self.n_docs // 8))
-        self.row = np.full(self.hashes.size, -1, np.int64)
+        self.row = np.full(self.hashes.size, -1, np.int32)
         self.row[common] = np.arange(common.size)
         self.words = (self.n_docs + 63) // 64
         self.bits = np.zeros((common.size, self.words), np.uint64)
