@@ -35,6 +35,7 @@ from typing import Iterable
 import numpy as np
 from rapidfuzz.distance import Indel
 
+from .arrays import ranges, ranks
 from .normalize import WORD_FLAG
 
 Block = tuple[int, int, int, int]
@@ -140,17 +141,17 @@ def seeds(ha: np.ndarray, va: np.ndarray, hb: np.ndarray, vb: np.ndarray, repeat
     both = np.flatnonzero(shared & few)
     # each a-position of a shared shingle, then each b-position of the same shingle
     na, nb, b0 = ca[both], cb[at[both]], sb[at[both]]
-    a_idx = np.repeat(sa[both], na) + _ranks(na)
+    a_idx = ranges(sa[both], na)
     per = np.repeat(nb, na)
     i = np.repeat(oa[a_idx], per)
     start = np.repeat(np.repeat(b0, na), per)
-    j = ob[start + _ranks(per)]
+    j = ob[start + ranks(per)]
     # a shingle repeated more often: its k-th occurrence in a with its k-th in b only, so two copies of
     # a text made of one formula repeated many times still align, without the square number of seeds
     many = np.flatnonzero(shared & ~few)
     if many.size:
         m = np.minimum(ca[many], cb[at[many]])
-        r = _ranks(m)
+        r = ranks(m)
         i = np.concatenate((i, oa[np.repeat(sa[many], m) + r]))
         j = np.concatenate((j, ob[np.repeat(sb[at[many]], m) + r]))
     return i.astype(np.int64), j.astype(np.int64)
@@ -169,11 +170,6 @@ def _stable_order(h: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.ndarra
         return (key & np.uint64(0xFFFFFFFF)).astype(pos.dtype), (key >> np.uint64(32)).astype(v.dtype)
     order = np.argsort(v, kind="stable")
     return pos[order], v[order]
-
-
-def _ranks(counts: np.ndarray) -> np.ndarray:
-    """``0 .. n-1`` for each ``n`` in ``counts``, concatenated."""
-    return np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 def segments(i: np.ndarray, j: np.ndarray, k_a: np.ndarray, ordered: bool = True) -> np.ndarray:

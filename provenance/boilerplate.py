@@ -36,6 +36,7 @@ from typing import Protocol
 
 import numpy as np
 
+from .arrays import ranges
 from .config import BoilerplateParams
 
 
@@ -106,7 +107,7 @@ class Holders:
         self.bits = np.zeros((common.size, self.words), np.uint64)
         if common.size:
             n = df[common]
-            at = np.repeat(self.starts[common] - np.cumsum(n) + n, n) + np.arange(int(n.sum()))
+            at = ranges(self.starts[common], n)
             d = self.docs[at].astype(np.int64)
             np.bitwise_or.at(self.bits, (np.repeat(np.arange(common.size), n), d >> 6),
                              np.left_shift(np.uint64(1), (d & 63).astype(np.uint64)))
@@ -124,7 +125,7 @@ class Holders:
         walk = hit & ~by_bits
         lo = np.where(walk, self.starts[k], 0)
         n = np.where(walk, self.starts[k + 1] - self.starts[k], 0)
-        at = np.repeat(lo - np.cumsum(n) + n, n) + np.arange(int(n.sum()))
+        at = ranges(lo, n)
         out = np.bincount(np.repeat(np.arange(shingles.size), n), weights=mask[self.docs[at]],
                           minlength=shingles.size).astype(np.int64)
         if by_bits.any():

@@ -150,6 +150,8 @@ def _word_start_matches(pat: re.Pattern[str], text: str):
         if m is not None:
             yield m
             end = m.end()
+
+
 _GLUED_LINE = re.compile(rf"(?m)^{_H}*(?P<g>(?:19|20)\d(?:\d|{_H}){{2,8}}?){_H}*(?:印发|发布|制发)?{_H}*$")
 
 
