@@ -425,6 +425,7 @@ def _candidates(comp: _Component, docs: dict[str, Document], linked: set[tuple[s
         kept[yi] = held[py[py >= 0]].sum(0)
     out: dict[tuple[str, str], _Candidate] = {}
     novel_units: dict[int, int] = {}
+    novel_any = comp.novel.any(0) if comp.novel is not None else np.zeros(n, bool)
     for xi, x in enumerate(ids):
         # only x's possible sources are scored: linked to it and not younger
         ys = np.array([yi for yi, y in enumerate(ids) if yi != xi and (x, y) in linked and not older[xi, yi]], np.int64)
@@ -451,7 +452,7 @@ def _candidates(comp: _Component, docs: dict[str, Document], linked: set[tuple[s
             y = ids[yi]
             lost = sum(len(r) for r in comp.own[yi] if len(r) and held[r, xi].mean() < 0.5) if comp.own else 0
             inherited = novelties = 0
-            if comp.novel is not None and comp.novel[:, yi].any():
+            if novel_any[yi]:
                 took = np.where(px >= 0, comp.novel[np.maximum(px, 0), yi], False)
                 inherited = int(_runs(took, comp.run).sum())
                 if yi not in novel_units:
@@ -647,12 +648,14 @@ def _absorb(group: list[str], parent: dict[str, str], mat: _Component, p: Lineag
             kids[y].append(x)
     todo = list(members)
     inside = set(members)
+    held = np.asfortranarray(mat.held)  # one column per document, contiguous
+    holders = held[:, [index[z] for z in inside]].sum(1, dtype=np.int32)  # members of the group holding each shingle
     while todo:
         y = todo.pop(0)
-        others = [index[z] for z in inside if z != y]
-        if not others:
+        if len(inside) < 2:
             continue
-        own = mat.held[:, index[y]] & ~mat.held[:, others].any(1)
+        mine = held[:, index[y]]
+        own = mine & (holders == mine)  # y holds it and no other member does
         for x in sorted(kids[y]):
             if x in inside:
                 continue
@@ -661,6 +664,7 @@ def _absorb(group: list[str], parent: dict[str, str], mat: _Component, p: Lineag
             if kept == 0:
                 inside.add(x)
                 todo.append(x)
+                holders += held[:, index[x]]
     return sorted(inside | set(group))
 
 
