@@ -142,6 +142,9 @@ def _runs(mask: np.ndarray, length: int) -> np.ndarray:
     """Where ``mask`` (positions × columns) is True inside a run of at least ``length`` Trues."""
     squeeze = mask.ndim == 1
     m = mask[:, None] if squeeze else mask
+    if m.shape[1] > 1 and m.size > _BLOCK:  # columns are independent: bound the int32 temporaries
+        step = max(1, _BLOCK // max(1, m.shape[0]))
+        return np.concatenate([_runs(m[:, a:a + step], length) for a in range(0, m.shape[1], step)], axis=1)
     if m.shape[0] < length or length <= 1:
         out = m.copy() if length <= 1 else np.zeros_like(m)
         return out[:, 0] if squeeze else out
@@ -154,6 +157,38 @@ def _runs(mask: np.ndarray, length: int) -> np.ndarray:
     hi = np.clip(idx + 1, 0, full.shape[0])
     out = (cf[hi] - cf[lo]) > 0
     return out[:, 0] if squeeze else out
+
+
+_BLOCK = 1 << 22
+"""Elements of one temporary block: matrices over all material are built in row blocks of this size."""
+
+
+def _row_blocks(rows: int, cols: int) -> Iterable[slice]:
+    """Slices of at most :data:`_BLOCK` elements over the rows of a ``rows × cols`` matrix."""
+    step = max(1, _BLOCK // max(1, cols))
+    return (slice(a, min(rows, a + step)) for a in range(0, rows, step))
+
+
+def _gram(held: np.ndarray) -> np.ndarray:
+    """``held.T @ held`` as integers: ``out[j, k]`` is the material documents ``j`` and ``k`` both hold.
+
+    Summed over row blocks, so the float copy of the material never exists whole
+    (a corpus of long texts has millions of material rows).
+    """
+    n = held.shape[1]
+    out = np.zeros((n, n), np.int64)
+    for rows in _row_blocks(held.shape[0], n):
+        block = held[rows].astype(np.float32)
+        out += np.rint(block.T @ block).astype(np.int64)
+    return out
+
+
+def _earliest(held: np.ndarray, day: np.ndarray, none: int) -> np.ndarray:
+    """Per material row, the smallest ``day`` of a document holding it (``none`` if no one does)."""
+    out = np.empty(held.shape[0], np.int64)
+    for rows in _row_blocks(*held.shape):
+        out[rows] = np.where(held[rows], day[None, :], none).min(1) if held.shape[1] else none
+    return out
 
 
 @dataclass
@@ -210,9 +245,13 @@ def _first_holders(held: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.nd
     undated document holds has no dated first holder.
     """
     eff = np.where(day < _UNDATED, day, -1)
-    at = np.where(held, eff[None, :], np.iinfo(np.int64).max)
-    first = at.min(1) if held.shape[1] else np.zeros(len(held), np.int64)
-    return first, (at == first[:, None]).sum(1)
+    if not held.shape[1]:
+        return np.zeros(len(held), np.int64), np.zeros(len(held), np.int64)
+    first = _earliest(held, eff, np.iinfo(np.int64).max)
+    count = np.empty(len(held), np.int64)
+    for rows in _row_blocks(*held.shape):
+        count[rows] = (held[rows] & (eff[None, :] == first[rows, None])).sum(1)
+    return first, count
 
 
 def _novel(held: np.ndarray, day: np.ndarray, first: np.ndarray) -> np.ndarray:
@@ -231,8 +270,7 @@ def _novel(held: np.ndarray, day: np.ndarray, first: np.ndarray) -> np.ndarray:
         return novel
     few = held.sum(1) <= max(3, 0.25 * held.shape[1])  # what most of a family holds is its model's, not one copy's
     dated = day < _UNDATED
-    heldf = held.astype(np.float32)
-    both = heldf.T @ heldf                                  # both[j, k]: material j and k hold
+    both = _gram(held)                                      # both[j, k]: material j and k hold
     older = (day[None, :] < day[:, None]) | ~dated[None, :]  # older[j, k]: k is (or may be) older than j
     np.fill_diagonal(older, False)
     close = ((both >= 0.5 * np.diag(both)[:, None]) & older).any(1)  # an older document holds most of j's text
@@ -400,7 +438,7 @@ def _candidates(comp: _Component, docs: dict[str, Document], linked: set[tuple[s
     rel = np.array([[a == b or (a, b) in linked for b in ids] for a in ids], dtype=bool)
     day = np.array([int(docs[i].metadata.date.replace("-", "")) if docs[i].metadata.date else 99999999
                     for i in ids], dtype=np.int64)
-    first = np.where(held, day[None, :], 99999999).min(1)   # date of the oldest holder of each shingle
+    first = _earliest(held, day, 99999999)                  # date of the oldest holder of each shingle
     count = held.sum(1)
     # witnesses of x: older documents, and documents holding older text that x lacks
     allpos = np.concatenate([np.append(comp.pos[i], -1) for i in ids])
@@ -417,8 +455,7 @@ def _candidates(comp: _Component, docs: dict[str, Document], linked: set[tuple[s
         wit[:, xi] = older[:, xi] | holders
         wit[xi, xi] = False
     size = held.sum(0)
-    heldf = held.astype(np.float32)
-    both = np.rint(heldf.T @ heldf).astype(np.int64)          # both[y, x]: shingles y and x hold
+    both = _gram(held)                                        # both[y, x]: shingles y and x hold
     kept = np.zeros((n, n), np.int64)  # kept[y, x]: units of y's text that x holds
     for yi, y in enumerate(ids):
         py = comp.pos[y]
@@ -440,7 +477,10 @@ def _candidates(comp: _Component, docs: dict[str, Document], linked: set[tuple[s
         relm = rel[np.ix_(cols, ys)].astype(np.float32)
         relm[cols[:, None] == ys[None, :]] = 0  # a witness does not testify about itself
         my = m[:, ys]
-        witnessed = (m[:, cols].astype(np.float32) @ relm) > 0.5 if len(cols) else np.zeros(my.shape, bool)
+        witnessed = np.zeros(my.shape, bool)
+        if len(cols):
+            for rows in _row_blocks(len(m), len(cols) + len(ys)):
+                witnessed[rows] = (m[rows][:, cols].astype(np.float32) @ relm) > 0.5
         gaps = witnessed & ~my
         missing = np.zeros(n, np.int64)
         slips = np.zeros(n, np.int64)
