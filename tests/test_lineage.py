@@ -334,3 +334,29 @@ def test_sample_plans_lineage(sample_scan):
     assert ("000", "004") not in edges
     assert ("003", "004") not in edges and ("004", "003") not in edges
     check_forest(lin, list(sample_scan.documents))
+
+
+def test_material_matrices_built_in_blocks_equal_the_whole_matrix_computation(monkeypatch):
+    """Row- and column-blocked helpers (bounded memory on long texts) give the unblocked results."""
+    import numpy as np
+
+    import provenance.lineage as L
+
+    rng = np.random.default_rng(7)
+    held = rng.random((3000, 37)) < 0.3
+    day = rng.integers(20100101, 20201231, 37)
+    day[[3, 11]] = L._UNDATED
+    gaps = rng.random((5000, 29)) < 0.8
+    whole = (L._gram(held), L._earliest(held, day, 99999999), L._first_holders(held, day), L._runs(gaps, 12))
+    monkeypatch.setattr(L, "_BLOCK", 500)  # many small blocks
+    blocked = (L._gram(held), L._earliest(held, day, 99999999), L._first_holders(held, day), L._runs(gaps, 12))
+    heldf = held.astype(np.float64)
+    assert (whole[0] == heldf.T @ heldf).all()
+    assert (whole[1] == np.where(held, day[None, :], 99999999).min(1)).all()
+    eff = np.where(day < L._UNDATED, day, -1)
+    at = np.where(held, eff[None, :], np.iinfo(np.int64).max)
+    assert (whole[2][0] == at.min(1)).all() and (whole[2][1] == (at == at.min(1)[:, None]).sum(1)).all()
+    for w, b in zip(whole, blocked):
+        for x, y in zip(w if isinstance(w, tuple) else (w,), b if isinstance(b, tuple) else (b,)):
+            assert x.shape == y.shape and (x == y).all()
+    assert whole[3].any() and not whole[3].all()
