@@ -27,9 +27,10 @@ from ..fingerprint import SHINGLE_HASH_VERSION, FingerprintParams
 from ..model import Document, Metadata, Placeholder
 from ..normalize import NORMALIZER_VERSION
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 """Version of the stored layout (2: band postings in bulk runs, text codec byte; 3: the SQLite index keeps its
-sketch in rows of 1,024 counters); older indexes are refused."""
+sketch in rows of 1,024 counters; 4: its runs are files beside the database, SQLite keeps their manifest);
+older indexes are refused."""
 SKETCH_WIDTH = 1 << 22
 """Counters in the document-frequency sketch (uint16, 8 MiB)."""
 
