@@ -315,9 +315,20 @@ def lookup(db: sqlite3.Connection, keys: np.ndarray, folder: Path,
     One posting per (key, document) stored; call inside a read transaction so
     all runs are seen as of one moment.
 
+    Args:
+        cache: Run files open since an earlier look-up (see :func:`open_runs`); without one, the files are
+            closed before returning.
+
     Raises:
         Gone: As :func:`open_runs`.
     """
+    if cache is None:
+        cache = {}
+        try:
+            return lookup(db, keys, folder, cache)
+        finally:
+            for f in cache.values():
+                f.close()
     files = open_runs(db, folder, cache)
     out_k, out_d = [], []
     for f in files:
@@ -404,9 +415,12 @@ def merge(db: sqlite3.Connection, parts: Sequence[Run], dead: np.ndarray, folder
     total = sum(r.postings for r in parts)
     bits = run_bits(total)
     chunk_bits = min(_CHUNK_BITS, bits)  # a bucket of the new run never spans two ranges (its bits ≥ every part's)
-    files = [RunFile(folder, r) for r in parts]
-    w = _Writer(folder, bits)
+    files: list[RunFile] = []
+    w = None
     try:
+        for r in parts:
+            files.append(RunFile(folder, r))
+        w = _Writer(folder, bits)
         small = [f for f in files if f.run.bits < chunk_bits]
         large = [f for f in files if f.run.bits >= chunk_bits]
         whole = [f.buckets(0, 1 << f.run.bits) for f in small]
@@ -429,7 +443,8 @@ def merge(db: sqlite3.Connection, parts: Sequence[Run], dead: np.ndarray, folder
         if name is None:
             w.abandon()
     except BaseException:
-        w.abandon()
+        if w is not None:
+            w.abandon()
         raise
     finally:
         for f in files:
