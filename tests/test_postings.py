@@ -261,3 +261,15 @@ def test_sweep_removes_only_files_no_run_lists(folder):
         (folder / name).write_bytes(b"x")
     postings.sweep(folder, {"run-a.bin", "sketch-d.bin"})
     assert sorted(p.name for p in folder.iterdir()) == ["run-a.bin", "sketch-d.bin"]
+
+
+@pytest.mark.parametrize("text", ["属地管理、分级负责\n第二条", "plain ASCII text, mostly\n", "", "混合 mixed 𠀀 text"])
+def test_texts_are_stored_raw_or_compressed_and_read_back_the_same(text):
+    from provenance.index.base import compressed_text, pack_text, unpack_text
+
+    raw, packed = pack_text(text, compress=False), pack_text(text)
+    assert raw[:1] in (b"u", b"w") and packed[:1] in (b"8", b"6")
+    assert unpack_text(raw) == unpack_text(packed) == unpack_text(compressed_text(raw)) == text
+    assert compressed_text(packed) == packed and compressed_text(raw) == packed
+    if text.startswith("属"):  # Chinese: UTF-16, as encoded
+        assert raw == b"w" + text.encode("utf-16-le")
