@@ -208,6 +208,11 @@ def test_a_run_file_holds_its_postings_in_key_order_with_bucket_offsets(db, fold
         want_k, want_d = gather([per_doc[n] for n in sorted(per_doc)], np.array(sorted(per_doc), np.uint32))
         assert keys.tolist() == want_k.tolist() and docs.tolist() == want_d.tolist()
         assert f.offsets[-1] == run.postings and (np.diff(f.offsets.astype(np.int64)) >= 0).all()
+        # the bucket filters admit every stored key, and turn away most others (~36 keys in 128 bits, two each)
+        assert f.admits(keys).all()
+        absent = rng.integers(0, 1 << KEY_BITS, 20000, dtype=np.uint64)
+        absent = absent[~np.isin(absent, keys)]
+        assert f.admits(absent).mean() < 0.35
     finally:
         f.close()
 
@@ -273,3 +278,13 @@ def test_texts_are_stored_raw_or_compressed_and_read_back_the_same(text):
     assert compressed_text(packed) == packed and compressed_text(raw) == packed
     if text.startswith("属"):  # Chinese: UTF-16, as encoded
         assert raw == b"w" + text.encode("utf-16-le")
+
+
+def test_a_run_file_that_is_not_the_listed_one_is_refused_with_the_rebuild_message(db, folder):
+    from provenance.index.base import IndexProblem
+
+    run = _put(db, folder, {1: np.array([1, 2, 3], np.uint64)})
+    path = folder / run.file
+    path.write_bytes(b"PRVRUN01" + path.read_bytes()[8:])  # an older layout
+    with pytest.raises(IndexProblem, match="--rebuild"):
+        _lookup(db, folder, np.array([2], np.uint64))
