@@ -592,7 +592,10 @@ def ensure_corpus(workdir: Path, n: int) -> tuple[speed_corpus.CorpusInfo, float
 
 
 def disk_bytes(index: Path) -> int:
-    return sum(Path(str(index) + s).stat().st_size for s in ("", "-wal", "-shm") if Path(str(index) + s).exists())
+    """The database, its WAL files, and the run and sketch files beside it (``<index>-files``, format 4)."""
+    files = Path(str(index) + "-files")
+    extra = sum(p.stat().st_size for p in files.iterdir() if p.is_file()) if files.is_dir() else 0
+    return extra + sum(Path(str(index) + s).stat().st_size for s in ("", "-wal", "-shm") if Path(str(index) + s).exists())
 
 
 _INDEX_FIELDS = ("load_before", "load_after", "index_cmd", "index_wall_s", "index_rss_mb", "index_tree_rss_mb",
@@ -621,6 +624,11 @@ def bench_scale(n: int, workdir: Path, timeout: float, repeats: int = 3, reuse: 
     else:
         for suffix in ("", "-wal", "-shm"):
             Path(str(index) + suffix).unlink(missing_ok=True)
+        files = Path(str(index) + "-files")
+        if files.is_dir():
+            for p in files.iterdir():
+                p.unlink()
+            files.rmdir()
         load_before = _load()
         r = run_measured(cmd, timeout=timeout)
         row = {"paragraphs": n, "load_before": load_before, "load_after": _load(), "files": info.files, "corpus_mb": info.bytes / 2**20, "corpus_write_s": t_write,

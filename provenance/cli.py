@@ -200,8 +200,9 @@ def index_cmd(paths, index_path, prune, rebuild, exclude, no_t2s, no_split) -> N
     location = index_path or DEFAULT_LOCATION
     config = _config(not no_t2s, not no_split)
     if rebuild and not location.startswith(("redis://", "rediss://", "unix://")):
-        for suffix in ("", "-wal", "-shm"):
-            Path(location + suffix).unlink(missing_ok=True)
+        from .index.sqlite import delete_index
+
+        delete_index(location)
     problems: list[Problem] = []
     with _progress(True) as progress:
         try:

@@ -33,7 +33,7 @@ BATCH_KEYS = 5_000_000
 """Band keys per write batch (about 60,000 paragraphs; one batch is written while the next fills): bounds this
 process's memory, and makes a million paragraphs about seventeen runs to merge."""
 BATCH_TEXT = 128 << 20
-"""Compressed text bytes per write batch."""
+"""Text bytes per write batch (as packed in an entry: uncompressed)."""
 BATCH_DOCS = 65_536
 """Documents per write batch."""
 

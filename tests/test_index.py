@@ -154,6 +154,8 @@ def test_concurrent_checks_while_an_index_run_writes(tmp_path, docs):
         assert idx.count() == 10
         assert idx.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert len(idx.db.execute("SELECT run FROM runs").fetchall()) < 4  # merged as it went
+        listed = {r[0] for r in idx.db.execute("SELECT file FROM runs")} | {idx._meta("sketch")}
+        assert {p.name for p in idx.folder.iterdir()} == listed  # no file left behind by merges or replaced sketches
 
 
 def test_an_index_of_an_older_format_is_refused_with_the_rebuild_message(tmp_path):
@@ -171,7 +173,7 @@ def test_an_index_of_an_older_format_is_refused_with_the_rebuild_message(tmp_pat
     db.close()
     with pytest.raises(IndexMismatch) as err:
         open_index(str(loc), FingerprintParams())
-    assert "format=1 (this run: 3)" in str(err.value)
+    assert "format=1 (this run: 4)" in str(err.value)
     assert f"provenance index --rebuild --index {loc}" in str(err.value)
 
 
@@ -222,7 +224,7 @@ def test_removed_documents_are_never_candidates_and_merges_drop_their_postings(t
         dead = idx._dead()
         assert dead.size == 1
         idx.db.execute("BEGIN IMMEDIATE")
-        merged = postings.merge(idx.db, postings.runs(idx.db), dead)
+        merged = postings.merge(idx.db, postings.runs(idx.db), dead, idx.folder)
         idx.db.execute("COMMIT")
         assert postings.runs(idx.db) == [merged]
         assert merged.postings == stored - own
@@ -352,19 +354,21 @@ def test_the_sketch_counts_documents_per_shingle_and_forgets_removed_ones(tmp_pa
     with open_index(loc, config.fingerprint) as idx:
         est = idx.frequencies(asked)
         halves = np.concatenate([idx.frequencies(asked[: asked.size // 2]), idx.frequencies(asked[asked.size // 2 :])])
-        rows = int(idx._have.sum())
+        folder = idx.folder
     assert est.dtype == np.int64 and halves.tolist() == est.tolist()
     exact = true.frequency(asked)
     assert (est >= exact).all() and (est == exact).mean() > 0.99  # count-min: never under, rarely over here
-    assert rows < 4096  # only the rows holding the asked counters were read
     from provenance.indexing import _remove
 
+    sketches = lambda: sorted(p.name for p in folder.glob("sketch-*"))  # noqa: E731
+    before = sketches()
     with open_index(loc, config.fingerprint) as idx:
         _remove(idx, [docs[0].id], config)
     with open_index(loc, config.fingerprint) as idx:
         after = idx.frequencies(sets[0])
     left = shingle_stats(sets[1:]).frequency(sets[0])
     assert (after >= left).all() and (after == left).mean() > 0.99
+    assert len(before) == 1 and len(sketches()) == 1 and sketches() != before  # written anew, the old one gone
 
 
 def test_a_paragraph_a_template_family_holds_finds_its_holders(tmp_path):
@@ -411,3 +415,48 @@ def test_the_document_count_is_kept_in_meta_and_added_to_older_indexes(tmp_path,
         assert idx.count() == len(docs) - 1 and kept() is None
         rep = index_documents(idx, [d for d in docs if d.id != docs[1].id], config)
         assert rep.added == 0 and kept() == (len(docs) - 1,) and idx.count() == len(docs) - 1
+
+
+def test_a_check_whose_run_files_a_merge_removed_starts_its_read_again(tmp_path, docs, monkeypatch):
+    """The snapshot a look-up took lists run files that a merge committing just then removes: it starts again."""
+    from provenance.fingerprint import band_keys
+    from provenance.index import postings
+    from provenance.pipeline import prepare
+
+    config = Config()
+    fpp = config.fingerprint
+    by = {d.id[:3]: d for d in docs}
+    loc = str(tmp_path / "i.sqlite")
+    with open_index(loc, fpp, create=True) as idx:
+        for d in docs[:3]:
+            index_documents(idx, [d], config)
+        monkeypatch.setattr(postings, "plan_merge", lambda runs: [])
+        index_documents(idx, [docs[3]], config)  # four runs, not merged yet
+        assert len(postings.runs(idx.db)) == 4
+        monkeypatch.undo()
+    keys = band_keys(prepare(by["001"], config).fp.signatures, fpp.bands, fpp.rows)
+    reader = open_index(loc, fpp)
+    try:
+        want = reader.candidates(keys, 3)
+        reader.close()
+        reader = open_index(loc, fpp)
+        real_runs, calls = postings.runs, []
+
+        def runs_then_a_merge(db):
+            listed = real_runs(db)
+            if db is not reader.db:  # the writer's own calls
+                return listed
+            if not calls:  # the reader's snapshot lists four runs; a merge commits and removes their files
+                with open_index(loc, fpp) as writer:
+                    writer.compact()
+            calls.append(len(listed))
+            return listed
+
+        monkeypatch.setattr(postings, "runs", runs_then_a_merge)
+        got = reader.candidates(keys, 3)
+    finally:
+        reader.close()
+    assert calls == [4, 1]  # the first snapshot's files were gone: started again, saw the merged run
+    assert got == want and by["001"].id in got
+    with open_index(loc, fpp) as idx:
+        assert [p.name for p in idx.folder.iterdir() if p.name.startswith("run-")] == [r.file for r in real_runs(idx.db)]

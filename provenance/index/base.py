@@ -27,9 +27,10 @@ from ..fingerprint import SHINGLE_HASH_VERSION, FingerprintParams
 from ..model import Document, Metadata, Placeholder
 from ..normalize import NORMALIZER_VERSION
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 """Version of the stored layout (2: band postings in bulk runs, text codec byte; 3: the SQLite index keeps its
-sketch in rows of 1,024 counters); older indexes are refused."""
+sketch in rows of 1,024 counters; 4: its runs and its sketch are files beside the database, SQLite keeps their
+manifest, and texts are stored uncompressed); older indexes are refused."""
 SKETCH_WIDTH = 1 << 22
 """Counters in the document-frequency sketch (uint16, 8 MiB)."""
 
@@ -58,25 +59,37 @@ def check_params(stored: dict, params: FingerprintParams, where: str) -> None:
         )
 
 
-_CODECS = {b"8": "utf-8", b"6": "utf-16-le"}
+_CODECS = {b"8": "utf-8", b"6": "utf-16-le"}  # zlib-compressed
+_RAW = {b"u": "utf-8", b"w": "utf-16-le"}  # as encoded
+_COMPRESSED_TAG = {b"u": b"8", b"w": b"6"}
 
 
-def pack_text(text: str) -> bytes:
-    """A document's text compressed for storage: one codec byte, then zlib at its fastest level.
+def pack_text(text: str, compress: bool = True) -> bytes:
+    """A document's text for storage: one codec byte, then the encoded text, zlib-compressed at its fastest level
+    unless ``compress`` is false.
 
     Chinese text is stored as UTF-16 (two bytes a character instead of three,
     and it compresses better); text that is mostly ASCII as UTF-8.  Level 1
     compresses 2–3× faster than zlib's default and the result is ~10 % larger.
     """
     raw = text.encode("utf-8", "surrogatepass")
-    tag = b"8"
+    tag = b"u"
     if len(raw) > 2 * len(text):
-        raw, tag = text.encode("utf-16-le", "surrogatepass"), b"6"
-    return tag + zlib.compress(raw, 1)
+        raw, tag = text.encode("utf-16-le", "surrogatepass"), b"w"
+    return _COMPRESSED_TAG[tag] + zlib.compress(raw, 1) if compress else tag + raw
+
+
+def compressed_text(blob: bytes) -> bytes:
+    """A packed text (:func:`pack_text`), compressed if it was not."""
+    tag = bytes(blob[:1])
+    return _COMPRESSED_TAG[tag] + zlib.compress(bytes(blob[1:]), 1) if tag in _RAW else blob
 
 
 def unpack_text(blob: bytes) -> str:
-    return zlib.decompress(blob[1:]).decode(_CODECS[bytes(blob[:1])], "surrogatepass")
+    tag = bytes(blob[:1])
+    if tag in _RAW:
+        return str(blob[1:], _RAW[tag], "surrogatepass")
+    return zlib.decompress(blob[1:]).decode(_CODECS[tag], "surrogatepass")
 
 
 def metadata_json(m: Metadata) -> str:
@@ -103,7 +116,9 @@ class Entry:
     Attributes:
         id, path, sha256, offset, format, chars: As in :class:`~provenance.model.Document`.
         metadata: The metadata as JSON (:func:`metadata_json`).
-        text: The original text, packed (:func:`pack_text`).
+        text: The original text, packed (:func:`pack_text`) uncompressed: the SQLite index stores it so (a check
+            reads its ~20 candidates' texts without inflating them: ~3 ms of a 30-paragraph check at 1M paragraphs,
+            for ~210 more bytes a paragraph on disk); Redis compresses it (:func:`compressed_text`).
         keys: The distinct band keys of its windows, ``uint64``, ascending.
         slots: The distinct sketch counters its shingles fall into, ``uint32``.
     """
@@ -123,7 +138,7 @@ class Entry:
 def make_entry(doc: Document, band_keys: np.ndarray, shingles: np.ndarray) -> Entry:
     """The :class:`Entry` of ``doc``, given its windows' band keys and its shingle hashes."""
     return Entry(doc.id, doc.path, doc.sha256, doc.offset, doc.format, doc.chars, metadata_json(doc.metadata),
-                 pack_text(doc.text), unique(np.asarray(band_keys, dtype=np.int64).view(np.uint64)),
+                 pack_text(doc.text, compress=False), unique(np.asarray(band_keys, dtype=np.int64).view(np.uint64)),
                  sketch_slots(shingles))
 
 

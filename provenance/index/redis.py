@@ -20,8 +20,8 @@ import numpy as np
 
 from ..fingerprint import FingerprintParams
 from ..model import Document
-from .base import (DISTINCTIVE_DF, FAMILY_DF, FAMILY_KEYS, SKETCH_WIDTH, Entry, IndexProblem, check_params, metadata_from_json, params_record,
-                   sketch_slots, unpack_text)
+from .base import (DISTINCTIVE_DF, FAMILY_DF, FAMILY_KEYS, SKETCH_WIDTH, Entry, IndexProblem, check_params,
+                   compressed_text, metadata_from_json, params_record, sketch_slots, unpack_text)
 
 
 class RedisIndex:
@@ -146,7 +146,7 @@ class RedisIndex:
             rec = {"path": e.path, "sha256": e.sha256, "offset": e.offset, "format": e.format,
                    "chars": e.chars, "metadata": e.metadata}
             pipe = self.r.pipeline(transaction=True)
-            pipe.hset(self.k_docs + ":text", e.id, e.text)
+            pipe.hset(self.k_docs + ":text", e.id, compressed_text(e.text))
             pipe.hset(self.k_docs, e.id, json.dumps(rec, ensure_ascii=False))
             pipe.execute()
         self._update_sketch([e.slots for e in entries], +1)

@@ -1,11 +1,16 @@
-"""The embedded index: one SQLite file, safe for concurrent readers and writers.
+"""The embedded index: one SQLite file and a folder of immutable files beside it, safe for concurrent readers and writers.
 
-Tables: ``meta`` (parameters, the document count), ``sketch`` (the document-frequency sketch in
-rows of :data:`SKETCH_CHUNK` counters, so a check reads only the rows of the
-counters it asks for), ``docs`` (one row per document: metadata and compressed
-original text; numbers are never reused) and the band postings, written in bulk
-as sorted runs (:mod:`.postings`), so a look-up reads only the buckets of the
-keys asked for and the index is never loaded whole.
+Tables: ``meta`` (parameters, the document count, the name of the sketch's file), ``docs`` (one
+row per document: metadata and compressed original text; numbers are never reused) and
+``runs``, the manifest of the band postings.  The postings are written in bulk as sorted runs,
+one file each in the folder ``<index>-files`` (:mod:`.postings`), so a look-up reads only the
+buckets of the keys asked for and the index is never loaded whole.  The document-frequency
+sketch is one file there too (``sketch-*.bin``, 8 MiB of ``uint16`` counters), written anew
+by each transaction that changes it and read through a memory map: a check touches the ~1,000
+pages of the counters it asks for, never more than the 8 MiB.  Both kinds of file are never
+changed once written: a new one is renamed into place before the transaction naming it
+commits, and the ones it replaced are unlinked after; a reader keeps reading a file it has
+open, and one that finds a listed file gone starts again (:class:`.postings.Gone`).
 
 The database runs in WAL mode: any number of ``check`` runs read while one
 ``index`` run writes; writers take the write lock up front (``BEGIN
@@ -18,6 +23,9 @@ run leaves the index as it was after its last complete batch.
 from __future__ import annotations
 
 import json
+import mmap
+import os
+import secrets
 import sqlite3
 from pathlib import Path
 from typing import Iterable
@@ -37,14 +45,31 @@ CREATE TABLE IF NOT EXISTS docs (
     n INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL,
     offset INTEGER NOT NULL, format TEXT NOT NULL, chars INTEGER NOT NULL, metadata TEXT NOT NULL,
     text BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS sketch (chunk INTEGER PRIMARY KEY, counts BLOB NOT NULL);
 """ + postings.SCHEMA
 
-SKETCH_CHUNK = 1024
-"""Counters per row of the ``sketch`` table (2 KiB, stored inline in a page).  A check of a 30-paragraph document
-against the 1M-paragraph index asks for ~1,100 counters, ~1,000 rows; reading the whole 8 MiB sketch, one blob
-in format 2, took it ~17 ms in a fresh process (measured, load average 2)."""
-_CHUNKS = SKETCH_WIDTH // SKETCH_CHUNK
+_MAX_PARAMS = 30000  # below SQLite's limit on host parameters (32766)
+_RETRIES = 50
+"""Read transactions a look-up starts again when merges keep removing the run files it was about to open."""
+
+
+def files_of(location: str | Path) -> Path:
+    """The folder of the run and sketch files of the index at ``location``."""
+    return Path(str(location) + "-files")
+
+
+def delete_index(location: str | Path) -> None:
+    """Delete the index at ``location``: the database, its WAL files and the files this index wrote beside it."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(location) + suffix).unlink(missing_ok=True)
+    folder = files_of(location)
+    if folder.is_dir():
+        for e in folder.iterdir():
+            if e.is_file() and e.name.endswith((".bin", ".tmp")):
+                e.unlink(missing_ok=True)
+        try:
+            folder.rmdir()
+        except OSError:  # something else was put there: left alone
+            pass
 
 
 class SqliteIndex:
@@ -61,8 +86,9 @@ class SqliteIndex:
 
     def __init__(self, path: str | Path, params: FingerprintParams, create: bool = False) -> None:
         self.location = str(path)
-        self._counts: np.ndarray | None = None  # the sketch as far as read (rows in ``_have``); writes reset it
-        self._have: np.ndarray | None = None
+        self.folder = files_of(path)
+        self._sketch: tuple | None = None  # (mmap, counts) of the sketch file as first read; writes reset it
+        self._runs: dict[str, postings.RunFile] = {}  # run files open since an earlier look-up
         p = Path(path)
         if not p.exists():
             if not create:
@@ -84,6 +110,7 @@ class SqliteIndex:
                 raise IndexProblem(f"{path} is not a provenance index: build one with `provenance index --index {path} FOLDER`")
             self.db.execute("BEGIN IMMEDIATE")
             try:
+                self.folder.mkdir(exist_ok=True)
                 for stmt in _SCHEMA.split(";"):
                     if stmt.strip():
                         self.db.execute(stmt)
@@ -156,9 +183,9 @@ class SqliteIndex:
         keys = unique(postings.short_keys(np.asarray(band_keys, dtype=np.int64).ravel()))
         if keys.size == 0:
             return {}
-        self.db.execute("BEGIN")  # one snapshot for the runs, their postings and the documents
+        found = self._lookup(keys)  # inside a read transaction, committed below
         try:
-            nums, scores = weigh_collisions(*postings.lookup(self.db, keys), min_count, min_distinctive)
+            nums, scores = weigh_collisions(*found, min_count, min_distinctive)
             order = np.argsort(-scores, kind="stable")
             nums, scores = nums[order].tolist(), scores[order].tolist()
             out: dict[str, float] = {}
@@ -178,42 +205,67 @@ class SqliteIndex:
             out = {d: s for d, s in out.items() if s >= last}
         return out
 
-    def frequencies(self, shingles: np.ndarray) -> np.ndarray:
-        """Sketch counts of ``shingles``; only the sketch rows holding them are read (and kept for later calls).
+    def _lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`.postings.lookup` in a read transaction left open for the caller, started again when a run
+        file its snapshot lists was removed by a merge that committed meanwhile."""
+        for _ in range(_RETRIES):
+            self.db.execute("BEGIN")
+            try:
+                return postings.lookup(self.db, keys, self.folder, self._runs)
+            except postings.Gone:
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("COMMIT")
+                raise
+        raise IndexProblem(f"{self.location}: merges kept removing the run files under the look-up; try again")
 
-        Rows are read when first needed, each as committed then: during a concurrent index run a later
-        call may see a newer row than an earlier one (the counts are estimates either way).
+    def frequencies(self, shingles: np.ndarray) -> np.ndarray:
+        """Sketch counts of ``shingles``, from the sketch file as committed when first asked (kept for later calls).
+
+        During a concurrent index run a later check may see a newer sketch than this one (the counts are
+        estimates either way).  Only the pages of the counters asked for are read.
         """
         slots = np.asarray(shingles, dtype=np.uint32) % np.uint32(SKETCH_WIDTH)
-        if self._counts is None:
-            self._counts = np.zeros(SKETCH_WIDTH, np.uint16)  # pages of rows never read stay untouched
-            self._have = np.zeros(_CHUNKS, bool)
-        rows = unique(slots // np.uint32(SKETCH_CHUNK))
-        missing = rows[~self._have[rows]].tolist()
-        for lo in range(0, len(missing), postings._MAX_PARAMS):
-            part = missing[lo : lo + postings._MAX_PARAMS]
-            q = "SELECT chunk, counts FROM sketch WHERE chunk IN (%s)" % ",".join("?" * len(part))
-            rows = self.db.execute(q, part).fetchall()  # a row never written holds no counts: stays 0
-            if not rows:
+        if self._sketch is None:
+            self._sketch = self._open_sketch()
+        counts = self._sketch[1]
+        if counts is None:  # nothing indexed yet
+            return np.zeros(slots.shape, np.int64)
+        return counts[slots].astype(np.int64)
+
+    def _open_sketch(self) -> tuple:
+        """``(mmap, counts)`` of the sketch file ``meta`` names now (``(None, None)`` when there is none yet)."""
+        for _ in range(_RETRIES):
+            name = self._meta("sketch")
+            if name is None:
+                return None, None
+            try:
+                with open(self.folder / name, "rb") as fh:
+                    m = mmap.mmap(fh.fileno(), 0, prot=mmap.PROT_READ)
+            except FileNotFoundError:  # replaced by a write that committed since: read the new name
                 continue
-            chunks, blobs = zip(*rows)
-            counts = np.frombuffer(b"".join(blobs), dtype=np.uint16)
-            if counts.size == len(rows) * SKETCH_CHUNK:  # every row full: all copied in one step
-                self._counts.reshape(_CHUNKS, SKETCH_CHUNK)[list(chunks)] = counts.reshape(len(rows), SKETCH_CHUNK)
-            else:
-                for c, blob in rows:
-                    self._counts[c * SKETCH_CHUNK : (c + 1) * SKETCH_CHUNK] = np.frombuffer(blob, dtype=np.uint16)
-        self._have[missing] = True
-        return self._counts[slots].astype(np.int64)
+            return m, np.frombuffer(m, dtype="<u2", count=SKETCH_WIDTH)
+        raise IndexProblem(f"{self.location}: the sketch file kept being replaced while opening it; try again")
+
+    def _drop_sketch(self) -> None:
+        if self._sketch is not None:
+            m, _ = self._sketch
+            self._sketch = None
+            if m is not None:
+                try:
+                    m.close()
+                except BufferError:  # counts still referenced somewhere: unmapped when they go
+                    pass
 
     # -- writing -----------------------------------------------------------------
     def put(self, entries: Iterable[Entry]) -> None:
         """Add documents as one transaction: their rows, one run of their postings, the sketch counts."""
         entries = list(entries)
-        self._counts = self._have = None
+        self._drop_sketch()
         if not entries:
             return
         self.db.execute("BEGIN IMMEDIATE")
+        run = sketch = None
         try:
             counts = np.zeros(SKETCH_WIDTH, np.int32)
             nums = np.zeros(len(entries), np.uint32)
@@ -225,38 +277,49 @@ class SqliteIndex:
                     (e.id, e.path, e.sha256, e.offset, e.format, e.chars, e.metadata, e.text))
                 nums[k] = cur.lastrowid
                 counts[e.slots] += 1  # slots are distinct within a document
-            postings.write(self.db, *postings.gather([postings.short_keys(e.keys) for e in entries], nums))
-            self._add_to_sketch(counts)
+            run = postings.write(self.db, *postings.gather([postings.short_keys(e.keys) for e in entries], nums),
+                                 self.folder)
+            sketch = self._add_to_sketch(counts)
             self._keep_count(len(entries))
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
+            postings.remove_files(self.folder, [run.file if run else "", sketch[0] if sketch else ""])  # never listed
             raise
+        if sketch is not None:
+            postings.remove_files(self.folder, [sketch[1] or ""])
 
-    def _add_to_sketch(self, delta: np.ndarray) -> None:
-        """Add ``delta`` (one count per counter) to the sketch: the rows it changes are rewritten."""
-        delta = delta.reshape(_CHUNKS, SKETCH_CHUNK)
-        changed = np.flatnonzero(delta.any(axis=1))
-        if changed.size == 0:
-            return
-        sketch = np.zeros((_CHUNKS, SKETCH_CHUNK), np.int32)
-        for c, counts in self.db.execute("SELECT chunk, counts FROM sketch"):
-            sketch[c] = np.frombuffer(counts, dtype=np.uint16)
-        sketch[changed] += delta[changed]
+    def _add_to_sketch(self, delta: np.ndarray) -> tuple[str, str | None] | None:
+        """Add ``delta`` (one count per counter) to the sketch, written as a new file named in ``meta`` (inside the
+        caller's write transaction): ``(new file, file it replaces)``, or ``None`` when nothing changed."""
+        if not delta.any():
+            return None
+        old = self._meta("sketch")
+        sketch = np.zeros(SKETCH_WIDTH, np.int32)
+        if old is not None:
+            sketch += np.fromfile(self.folder / old, dtype="<u2", count=SKETCH_WIDTH)
+        sketch += delta
         np.clip(sketch, 0, 65535, out=sketch)
-        rows = sketch[changed].astype(np.uint16)
-        self.db.executemany("INSERT OR REPLACE INTO sketch VALUES (?, ?)",
-                            ((c, rows[k].tobytes()) for k, c in enumerate(changed.tolist())))
+        name = f"sketch-{secrets.token_hex(8)}.bin"
+        tmp = self.folder / f".{name}.tmp"
+        with open(tmp, "wb") as fh:
+            fh.write(sketch.astype("<u2").tobytes())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.folder / name)
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('sketch', ?)", (name,))
+        return name, old
 
     def remove(self, items: Iterable[tuple[str, np.ndarray, np.ndarray]]) -> None:
         """Remove documents: ``(id, band keys, shingle hashes)``; their postings stay until the next merge drops them."""
         from .base import sketch_slots
 
         items = list(items)
-        self._counts = self._have = None
+        self._drop_sketch()
         if not items:
             return
         self.db.execute("BEGIN IMMEDIATE")
+        sketch = None
         try:
             counts = np.zeros(SKETCH_WIDTH, np.int32)
             removed = 0
@@ -264,32 +327,43 @@ class SqliteIndex:
                 if self.db.execute("DELETE FROM docs WHERE id=?", (doc_id,)).rowcount:
                     counts[sketch_slots(shingles)] -= 1
                     removed += 1
-            self._add_to_sketch(counts)
+            sketch = self._add_to_sketch(counts)
             self._keep_count(-removed)
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
+            postings.remove_files(self.folder, [sketch[0] if sketch else ""])
             raise
+        if sketch is not None:
+            postings.remove_files(self.folder, [sketch[1] or ""])
 
     def compact(self) -> None:
         """Merge runs (:func:`.postings.plan_merge`) until no size class holds too many; one transaction per merge."""
+        swept = False
         while True:
             self.db.execute("BEGIN IMMEDIATE")
+            new = None
             try:
                 self._keep_count(0)  # an index from before the kept count gets it at its next index run
+                if not swept:  # files of writers that died before committing them
+                    postings.sweep(self.folder, self._listed_files())
+                    swept = True
                 plan = postings.plan_merge(postings.runs(self.db))
                 if plan:
-                    reader = self._connect()
-                    try:
-                        postings.merge(self.db, plan, self._dead(), reader)
-                    finally:
-                        reader.close()
+                    new = postings.merge(self.db, plan, self._dead(), self.folder)
                 self.db.execute("COMMIT")
             except BaseException:
                 self.db.execute("ROLLBACK")
+                if new is not None:
+                    postings.remove_files(self.folder, [new.file])
                 raise
             if not plan:
                 return
+            postings.remove_files(self.folder, [r.file for r in plan])  # readers that have them open keep reading
+
+    def _listed_files(self) -> set[str]:
+        """Names of the files the committed index lists (inside a transaction)."""
+        return {r.file for r in postings.runs(self.db)} | {self._meta("sketch") or ""}
 
     def _dead(self) -> np.ndarray:
         """Numbers of removed documents, ascending: every number ever given (never reused) not in ``docs``."""
@@ -301,6 +375,10 @@ class SqliteIndex:
         return np.flatnonzero(given).astype(np.uint32)
 
     def close(self) -> None:
+        for f in self._runs.values():
+            f.close()
+        self._runs.clear()
+        self._drop_sketch()
         self.db.close()
 
     def __enter__(self) -> "SqliteIndex":
