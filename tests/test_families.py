@@ -133,3 +133,79 @@ def test_medoid_from_the_distance_matrix_is_the_text_with_least_total_distance()
         cost = [sum(Indel.normalized_distance(texts[i], texts[j]) for j in ref if j != i) for i in range(n)]
         expect = min(range(n), key=lambda i: (round(cost[i], 9), i))
         assert medoid(texts, sample) == expect or abs(cost[medoid(texts, sample)] - cost[expect]) < 1e-9
+
+
+def plain_medoid(texts, sample):
+    """The medoid rule as first written: every distance, candidates in order, ties within 1e-12 to the earlier."""
+    from rapidfuzz.distance import Indel
+
+    n = len(texts)
+    if n <= 2:
+        return 0
+    ref = list(range(n)) if n <= sample else [round(k * (n - 1) / (sample - 1)) for k in range(sample)]
+    best, best_cost = 0, float("inf")
+    for i in range(n):
+        cost = sum(Indel.normalized_distance(texts[i], texts[j]) for j in ref if j != i)
+        if cost < best_cost - 1e-12:
+            best, best_cost = i, cost
+    return best
+
+
+def random_family(rng):
+    """Variants of one text of very different lengths (so length bounds prune), with exact duplicates (ties)."""
+    base = "".join(rng.choice("abcdefg的是在") for _ in range(rng.randint(0, 300)))
+    texts = []
+    for _ in range(rng.randint(1, 70)):
+        t = "".join(c if rng.random() > 0.15 else rng.choice("xyz") for c in base)
+        a = rng.randint(0, len(t))
+        texts.append(t[a:rng.randint(a, len(t))] if rng.random() < 0.4 else t)
+    texts += [texts[k] for k in rng.sample(range(len(texts)), min(len(texts), rng.randint(0, 5)))]
+    rng.shuffle(texts)
+    return texts
+
+
+def test_branch_and_bound_medoid_is_the_plain_rule_and_its_distances_are_exact():
+    from rapidfuzz.distance import Indel
+
+    from provenance.families import _medoid
+
+    rng = random.Random(11)
+    for _ in range(300):
+        texts = random_family(rng)
+        for sample in (8, 40):
+            m, known = _medoid(texts, sample)
+            assert m == plain_medoid(texts, sample)
+            for (i, j), d in known.items():
+                assert i < j and d == Indel.normalized_distance(texts[j], texts[i])
+
+
+def test_medoid_without_pruning_is_the_plain_rule():
+    from provenance.families import _medoid
+
+    rng = random.Random(12)
+    for _ in range(50):
+        texts = random_family(rng)
+        assert _medoid(texts, 8, margin=0.0)[0] == _medoid(texts, 8, margin=float("inf"))[0] == plain_medoid(texts, 8)
+
+
+def test_plain_rule_from_the_bottom_cluster_matches_the_scan_over_all_costs():
+    from provenance.families import _plain_rule
+
+    def scan(costs):
+        best, best_cost = 0, float("inf")
+        for i, c in enumerate(costs):
+            if c < best_cost - 1e-12:
+                best, best_cost = i, c
+        return best
+
+    rng = random.Random(13)
+    for _ in range(3000):
+        # chains of near-ties: steps around the 1e-12 tie tolerance, where the scan's pick depends on the order
+        level = rng.choice([0.0, 1.0, 20.0])
+        costs = [level + rng.choice([0, 1, 2, 3, 4, 8]) * rng.choice([0.4e-12, 0.7e-12, 1.1e-12, 1.6e-12]) + rng.choice([0, 0, 1e-3, 1])
+                 for _ in range(rng.randint(1, 30))]
+        least = min(costs)
+        reach = 0.25
+        known = {i: c for i, c in enumerate(costs) if c < least + 2 * reach}   # the others may be left out
+        assert _plain_rule(known, reach) == scan(costs)
+    assert _plain_rule({0: 1.0, 1: 1.0 + 1.5e-12, 2: 1.0 + 3e-12}, 2e-12) is None   # the cluster reaches too far
