@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import defaultdict
 from typing import Sequence
 
@@ -80,10 +81,6 @@ class _UnionFind:
             self.up[max(ra, rb)] = min(ra, rb)
 
 
-def _overlap(a: Span, b: Span) -> int:
-    return min(a[1], b[1]) - max(a[0], b[0])
-
-
 def _link_overlaps(occ: list[tuple[str, Span]], uf: _UnionFind) -> None:
     """Union occurrences of one document that overlap by at least half of the shorter one."""
     by_doc: dict[str, list[int]] = defaultdict(list)
@@ -91,16 +88,26 @@ def _link_overlaps(occ: list[tuple[str, Span]], uf: _UnionFind) -> None:
         by_doc[doc].append(i)
     for items in by_doc.values():
         items.sort(key=lambda i: (occ[i][1][0], -occ[i][1][1]))
-        active: list[int] = []
+        active: list[int] = []   # earlier spans still open, by end (equal ends: in order of arrival)
+        ends: list[int] = []     # their ends
+        prev = -1
         for i in items:
-            s = occ[i][1]
-            active = [j for j in active if occ[j][1][1] > s[0]]
-            for j in active[-64:]:  # the longest-reaching earlier spans; enough to chain a family
-                t = occ[j][1]
-                if _overlap(s, t) * 2 >= min(s[1] - s[0], t[1] - t[0]):
-                    uf.union(i, j)
-            active.append(i)
-            active.sort(key=lambda j: occ[j][1][1])
+            a, b = occ[i][1]
+            k = bisect_right(ends, a)
+            del active[:k], ends[:k]
+            if prev >= 0 and occ[prev][1] == (a, b) and b > a:
+                # The same span as the occurrence before: it would join that one, directly or through
+                # the same window of enclosing spans that one joined, and nothing else.
+                uf.union(i, prev)
+            else:
+                for j in active[-64:]:   # the longest-reaching earlier spans; enough to chain a family
+                    c, d = occ[j][1]
+                    if (min(b, d) - max(a, c)) * 2 >= min(b - a, d - c):
+                        uf.union(i, j)
+            k = bisect_right(ends, b)
+            active.insert(k, i)
+            ends.insert(k, b)
+            prev = i
 
 
 def medoid(texts: Sequence[str], sample: int = SAMPLE) -> int:

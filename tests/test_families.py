@@ -209,3 +209,42 @@ def test_plain_rule_from_the_bottom_cluster_matches_the_scan_over_all_costs():
         known = {i: c for i, c in enumerate(costs) if c < least + 2 * reach}   # the others may be left out
         assert _plain_rule(known, reach) == scan(costs)
     assert _plain_rule({0: 1.0, 1: 1.0 + 1.5e-12, 2: 1.0 + 3e-12}, 2e-12) is None   # the cluster reaches too far
+
+
+def plain_link_overlaps(occ, uf):
+    """Overlap links as first written: every occurrence tested against its window of open spans."""
+    from collections import defaultdict
+
+    by_doc = defaultdict(list)
+    for i, (d, _) in enumerate(occ):
+        by_doc[d].append(i)
+    for items in by_doc.values():
+        items.sort(key=lambda i: (occ[i][1][0], -occ[i][1][1]))
+        active = []
+        for i in items:
+            s = occ[i][1]
+            active = [j for j in active if occ[j][1][1] > s[0]]
+            for j in active[-64:]:
+                t = occ[j][1]
+                if (min(s[1], t[1]) - max(s[0], t[0])) * 2 >= min(s[1] - s[0], t[1] - t[0]):
+                    uf.union(i, j)
+            active.append(i)
+            active.sort(key=lambda j: occ[j][1][1])
+
+
+def test_overlap_links_give_the_partition_of_testing_every_occurrence():
+    from provenance.families import _link_overlaps, _UnionFind
+
+    rng = random.Random(14)
+    for _ in range(300):
+        # a few paragraphs, each aligned many times (repeated spans), nested and empty spans, windows past 64
+        spans = [(a, a + rng.choice([0, 1, 5, 40, 200])) for a in (rng.randint(0, 300) for _ in range(rng.randint(1, 12)))]
+        occ = [(rng.choice("ab"), rng.choice(spans)) for _ in range(rng.randint(1, 200))]
+        parts = []
+        for link in (plain_link_overlaps, _link_overlaps):
+            uf = _UnionFind()
+            for _ in occ:
+                uf.add()
+            link(occ, uf)
+            parts.append([uf.find(i) for i in range(len(occ))])
+        assert parts[0] == parts[1]
