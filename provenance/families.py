@@ -11,10 +11,12 @@ For each family, the occurrences of one document that overlap are merged into
 one member; the *model text* is the medoid, the member whose text is closest
 to all the others (total normalized Indel distance over the texts with
 whitespace and punctuation removed; large families are compared with a fixed
-sample).  Each member's ``distance`` is its normalized Indel distance to the
-model (``0`` for the model itself), and ``closest`` is the document holding the
-model version.  Ids ``F1``, ``F2``… follow size (members, then characters), then
-the first member, so the same input always gives the same families.
+sample).  Branch and bound finds it without computing every distance, with the
+same result as computing them all.  Each member's ``distance`` is its
+normalized Indel distance to the model (``0`` for the model itself), and
+``closest`` is the document holding the model version.  Ids ``F1``, ``F2``…
+follow size (members, then characters), then the first member, so the same
+input always gives the same families.
 
 Example:
     >>> from provenance.model import Document, Pair, Passage
