@@ -11,10 +11,12 @@ For each family, the occurrences of one document that overlap are merged into
 one member; the *model text* is the medoid, the member whose text is closest
 to all the others (total normalized Indel distance over the texts with
 whitespace and punctuation removed; large families are compared with a fixed
-sample).  Each member's ``distance`` is its normalized Indel distance to the
-model (``0`` for the model itself), and ``closest`` is the document holding the
-model version.  Ids ``F1``, ``F2``… follow size (members, then characters), then
-the first member, so the same input always gives the same families.
+sample).  Branch and bound finds it without computing every distance, with the
+same result as computing them all.  Each member's ``distance`` is its
+normalized Indel distance to the model (``0`` for the model itself), and
+``closest`` is the document holding the model version.  Ids ``F1``, ``F2``…
+follow size (members, then characters), then the first member, so the same
+input always gives the same families.
 
 Example:
     >>> from provenance.model import Document, Pair, Passage
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import defaultdict
 from typing import Sequence
 
@@ -80,10 +83,6 @@ class _UnionFind:
             self.up[max(ra, rb)] = min(ra, rb)
 
 
-def _overlap(a: Span, b: Span) -> int:
-    return min(a[1], b[1]) - max(a[0], b[0])
-
-
 def _link_overlaps(occ: list[tuple[str, Span]], uf: _UnionFind) -> None:
     """Union occurrences of one document that overlap by at least half of the shorter one."""
     by_doc: dict[str, list[int]] = defaultdict(list)
@@ -91,16 +90,26 @@ def _link_overlaps(occ: list[tuple[str, Span]], uf: _UnionFind) -> None:
         by_doc[doc].append(i)
     for items in by_doc.values():
         items.sort(key=lambda i: (occ[i][1][0], -occ[i][1][1]))
-        active: list[int] = []
+        active: list[int] = []   # earlier spans still open, by end (equal ends: in order of arrival)
+        ends: list[int] = []     # their ends
+        prev = -1
         for i in items:
-            s = occ[i][1]
-            active = [j for j in active if occ[j][1][1] > s[0]]
-            for j in active[-64:]:  # the longest-reaching earlier spans; enough to chain a family
-                t = occ[j][1]
-                if _overlap(s, t) * 2 >= min(s[1] - s[0], t[1] - t[0]):
-                    uf.union(i, j)
-            active.append(i)
-            active.sort(key=lambda j: occ[j][1][1])
+            a, b = occ[i][1]
+            k = bisect_right(ends, a)
+            del active[:k], ends[:k]
+            if prev >= 0 and occ[prev][1] == (a, b) and b > a:
+                # The same span as the occurrence before: it would join that one, directly or through
+                # the same window of enclosing spans that one joined, and nothing else.
+                uf.union(i, prev)
+            else:
+                for j in active[-64:]:   # the longest-reaching earlier spans; enough to chain a family
+                    c, d = occ[j][1]
+                    if (min(b, d) - max(a, c)) * 2 >= min(b - a, d - c):
+                        uf.union(i, j)
+            k = bisect_right(ends, b)
+            active.insert(k, i)
+            ends.insert(k, b)
+            prev = i
 
 
 def medoid(texts: Sequence[str], sample: int = SAMPLE) -> int:
@@ -114,15 +123,105 @@ def medoid(texts: Sequence[str], sample: int = SAMPLE) -> int:
     Returns:
         The index of the medoid; ties go to the earlier text.
     """
+    return _medoid(texts, sample)[0]
+
+
+MARGIN = 1e-6
+"""Branch and bound drops a candidate once its total provably exceeds the best total so far by this much."""
+
+
+def _medoid(texts: Sequence[str], sample: int, margin: float = MARGIN) -> tuple[int, dict[tuple[int, int], float]]:
+    """:func:`medoid` and the exact distances it computed, keyed ``(i, j)`` with ``i < j``.
+
+    The result is the one of the plain rule: scan the texts in order, each
+    text's cost is ``sum(d(i, j) for j in ref if j != i)`` and a text becomes
+    the best when its cost is below the best cost by more than 1e-12.  Only
+    fewer distances are computed:
+
+    * ``d`` is symmetric, so each unordered pair is computed once;
+    * branch and bound: a candidate is dropped as soon as the distances
+      computed so far plus the lower bounds ``|la - lb| / (la + lb)`` of the
+      rest exceed the best cost so far by ``margin`` (``score_cutoff`` lets
+      rapidfuzz stop early too).  Candidates are tried in order of their
+      lower bound, each one's cheapest distances first.
+
+    Every candidate within ``margin`` of the least cost gets its exact cost,
+    summed in the plain rule's order, and :func:`_plain_rule` picks among them
+    the index the plain rule picks among all.
+    """
     n = len(texts)
     if n <= 2:
-        return 0
+        return 0, {}
     ref = list(range(n)) if n <= sample else [round(k * (n - 1) / (sample - 1)) for k in range(sample)]
+    lens = [len(t) for t in texts]
+    known: dict[tuple[int, int], float] = {}
+
+    def bound(i: int, j: int) -> float:
+        total = lens[i] + lens[j]
+        return abs(lens[i] - lens[j]) / total if total else 0.0
+
+    def cached(i: int, j: int) -> float | None:
+        return known.get((i, j) if i < j else (j, i))
+
+    bounds = {i: sum(bound(i, j) for j in ref if j != i) for i in range(n)}
+    costs: dict[int, float] = {}
+    best = float("inf")
+    for i in sorted(range(n), key=lambda i: (bounds[i], i)):
+        row = [j for j in ref if j != i]
+        # cached distances cost nothing, then the shortest partners (Indel time grows with la * lb)
+        todo = sorted(row, key=lambda j: (cached(i, j) is None, lens[j]))
+        rest = bounds[i]       # lower bound of the distances still to compute
+        partial = 0.0          # distances computed so far
+        got: dict[int, float] = {}
+        for j in todo:
+            lo = bound(i, j)
+            rest -= lo
+            limit = best + margin - partial - rest   # the most d(i, j) may be with i still in the race
+            if limit < lo:
+                break
+            d = cached(i, j)
+            if d is None:
+                d = Indel.normalized_distance(texts[i], texts[j], score_cutoff=min(1.0, limit))
+                if d >= 1.0 and limit < 1.0:
+                    break      # above the cutoff (a true distance of 1 is above it too)
+                known[(i, j) if i < j else (j, i)] = d
+            got[j] = d
+            partial += d
+        else:
+            costs[i] = sum(got[j] for j in row)   # the plain rule's order, so the same float
+            best = min(best, costs[i])
+    best_i = _plain_rule(costs, margin / 2)
+    if best_i is None:   # a chain of near-ties as long as the margin: compute everything
+        return _medoid(texts, sample, float("inf"))
+    return best_i, known
+
+
+def _plain_rule(costs: dict[int, float], reach: float) -> int | None:
+    """The index the plain rule picks, given the costs of all candidates within ``2 * reach`` of the least.
+
+    Candidates missing from ``costs`` must cost at least ``2 * reach`` more
+    than the least one (``reach`` far above 1e-12).
+
+    The plain rule scans all candidates in index order and takes one when its
+    cost is below the best cost so far by more than 1e-12.  It is run here over
+    the cluster of near-ties at the bottom only (sorted costs with gaps of at
+    most 2e-12): the first candidate of the cluster always replaces the best,
+    as all earlier ones cost more than 2e-12 above it, and no candidate outside
+    the cluster can replace one of it.  ``None`` if the cluster reaches
+    ``reach`` above the least cost (then candidates left out might belong to it).
+    """
+    low = sorted(costs.values())
+    top = low[0]
+    for c in low[1:]:
+        if c - top > 2e-12:
+            break
+        top = c
+    if top - low[0] >= reach:
+        return None
     best, best_cost = 0, float("inf")
-    for i in range(n):
-        cost = sum(Indel.normalized_distance(texts[i], texts[j]) for j in ref if j != i)
-        if cost < best_cost - 1e-12:
-            best, best_cost = i, cost
+    for i in sorted(i for i, c in costs.items() if c <= top):
+        if costs[i] < best_cost - 1e-12:
+            best, best_cost = i, costs[i]
     return best
 
 
@@ -168,7 +267,11 @@ def build_families(documents: Sequence[Document], pairs: Sequence[Pair]) -> tupl
 def _family(members: list[tuple[str, Span]], texts: dict[str, str]) -> tuple[str, list[FamilyMember], int, str]:
     raw = [texts[doc][a:b] for doc, (a, b) in members]
     comp = [comparable(t) for t in raw]
-    m = medoid(comp)
-    out = [FamilyMember(doc, span, round(Indel.normalized_distance(comp[i], comp[m]), 4))
-           for i, (doc, span) in enumerate(members)]
+    m, known = _medoid(comp, SAMPLE)
+
+    def to_model(i: int) -> float:
+        d = known.get((i, m) if i < m else (m, i))
+        return Indel.normalized_distance(comp[i], comp[m]) if d is None else d
+
+    out = [FamilyMember(doc, span, round(to_model(i), 4)) for i, (doc, span) in enumerate(members)]
     return raw[m].strip(), out, sum(b - a for _, (a, b) in members), members[m][0]

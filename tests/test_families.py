@@ -133,3 +133,118 @@ def test_medoid_from_the_distance_matrix_is_the_text_with_least_total_distance()
         cost = [sum(Indel.normalized_distance(texts[i], texts[j]) for j in ref if j != i) for i in range(n)]
         expect = min(range(n), key=lambda i: (round(cost[i], 9), i))
         assert medoid(texts, sample) == expect or abs(cost[medoid(texts, sample)] - cost[expect]) < 1e-9
+
+
+def plain_medoid(texts, sample):
+    """The medoid rule as first written: every distance, candidates in order, ties within 1e-12 to the earlier."""
+    from rapidfuzz.distance import Indel
+
+    n = len(texts)
+    if n <= 2:
+        return 0
+    ref = list(range(n)) if n <= sample else [round(k * (n - 1) / (sample - 1)) for k in range(sample)]
+    best, best_cost = 0, float("inf")
+    for i in range(n):
+        cost = sum(Indel.normalized_distance(texts[i], texts[j]) for j in ref if j != i)
+        if cost < best_cost - 1e-12:
+            best, best_cost = i, cost
+    return best
+
+
+def random_family(rng):
+    """Variants of one text of very different lengths (so length bounds prune), with exact duplicates (ties)."""
+    base = "".join(rng.choice("abcdefg的是在") for _ in range(rng.randint(0, 300)))
+    texts = []
+    for _ in range(rng.randint(1, 70)):
+        t = "".join(c if rng.random() > 0.15 else rng.choice("xyz") for c in base)
+        a = rng.randint(0, len(t))
+        texts.append(t[a:rng.randint(a, len(t))] if rng.random() < 0.4 else t)
+    texts += [texts[k] for k in rng.sample(range(len(texts)), min(len(texts), rng.randint(0, 5)))]
+    rng.shuffle(texts)
+    return texts
+
+
+def test_branch_and_bound_medoid_is_the_plain_rule_and_its_distances_are_exact():
+    from rapidfuzz.distance import Indel
+
+    from provenance.families import _medoid
+
+    rng = random.Random(11)
+    for _ in range(300):
+        texts = random_family(rng)
+        for sample in (8, 40):
+            m, known = _medoid(texts, sample)
+            assert m == plain_medoid(texts, sample)
+            for (i, j), d in known.items():
+                assert i < j and d == Indel.normalized_distance(texts[j], texts[i])
+
+
+def test_medoid_without_pruning_is_the_plain_rule():
+    from provenance.families import _medoid
+
+    rng = random.Random(12)
+    for _ in range(50):
+        texts = random_family(rng)
+        assert _medoid(texts, 8, margin=0.0)[0] == _medoid(texts, 8, margin=float("inf"))[0] == plain_medoid(texts, 8)
+
+
+def test_plain_rule_from_the_bottom_cluster_matches_the_scan_over_all_costs():
+    from provenance.families import _plain_rule
+
+    def scan(costs):
+        best, best_cost = 0, float("inf")
+        for i, c in enumerate(costs):
+            if c < best_cost - 1e-12:
+                best, best_cost = i, c
+        return best
+
+    rng = random.Random(13)
+    for _ in range(3000):
+        # chains of near-ties: steps around the 1e-12 tie tolerance, where the scan's pick depends on the order
+        level = rng.choice([0.0, 1.0, 20.0])
+        costs = [level + rng.choice([0, 1, 2, 3, 4, 8]) * rng.choice([0.4e-12, 0.7e-12, 1.1e-12, 1.6e-12]) + rng.choice([0, 0, 1e-3, 1])
+                 for _ in range(rng.randint(1, 30))]
+        least = min(costs)
+        reach = 0.25
+        known = {i: c for i, c in enumerate(costs) if c < least + 2 * reach}   # the others may be left out
+        assert _plain_rule(known, reach) == scan(costs)
+    assert _plain_rule({0: 1.0, 1: 1.0 + 1.5e-12, 2: 1.0 + 3e-12}, 2e-12) is None   # the cluster reaches too far
+
+
+def plain_link_overlaps(occ, uf):
+    """Overlap links as first written: every occurrence tested against its window of open spans."""
+    from collections import defaultdict
+
+    by_doc = defaultdict(list)
+    for i, (d, _) in enumerate(occ):
+        by_doc[d].append(i)
+    for items in by_doc.values():
+        items.sort(key=lambda i: (occ[i][1][0], -occ[i][1][1]))
+        active = []
+        for i in items:
+            s = occ[i][1]
+            active = [j for j in active if occ[j][1][1] > s[0]]
+            for j in active[-64:]:
+                t = occ[j][1]
+                if (min(s[1], t[1]) - max(s[0], t[0])) * 2 >= min(s[1] - s[0], t[1] - t[0]):
+                    uf.union(i, j)
+            active.append(i)
+            active.sort(key=lambda j: occ[j][1][1])
+
+
+def test_overlap_links_give_the_partition_of_testing_every_occurrence():
+    from provenance.families import _link_overlaps, _UnionFind
+
+    rng = random.Random(14)
+    for _ in range(300):
+        # a few paragraphs, each aligned many times (repeated spans), nested and empty spans, windows past 64
+        spans = [(a, a + rng.choice([0, 1, 5, 40, 200])) for a in (rng.randint(0, 300) for _ in range(rng.randint(1, 12)))]
+        occ = [(rng.choice("ab"), rng.choice(spans)) for _ in range(rng.randint(1, 200))]
+        parts = []
+        for link in (plain_link_overlaps, _link_overlaps):
+            uf = _UnionFind()
+            for _ in occ:
+                uf.add()
+            link(occ, uf)
+            parts.append([uf.find(i) for i in range(len(occ))])
+        assert parts[0] == parts[1]
