@@ -126,6 +126,11 @@ def medoid(texts: Sequence[str], sample: int = SAMPLE) -> int:
     return _medoid(texts, sample)[0]
 
 
+def _pair(i: int, j: int) -> tuple[int, int]:
+    """The key of an unordered pair of indices in the distances :func:`_medoid` computed."""
+    return (i, j) if i < j else (j, i)
+
+
 MARGIN = 1e-6
 """Branch and bound drops a candidate once its total provably exceeds the best total so far by this much."""
 
@@ -161,7 +166,7 @@ def _medoid(texts: Sequence[str], sample: int, margin: float = MARGIN) -> tuple[
         return abs(lens[i] - lens[j]) / total if total else 0.0
 
     def cached(i: int, j: int) -> float | None:
-        return known.get((i, j) if i < j else (j, i))
+        return known.get(_pair(i, j))
 
     bounds = {i: sum(bound(i, j) for j in ref if j != i) for i in range(n)}
     costs: dict[int, float] = {}
@@ -184,7 +189,7 @@ def _medoid(texts: Sequence[str], sample: int, margin: float = MARGIN) -> tuple[
                 d = Indel.normalized_distance(texts[i], texts[j], score_cutoff=min(1.0, limit))
                 if d >= 1.0 and limit < 1.0:
                     break      # above the cutoff (a true distance of 1 is above it too)
-                known[(i, j) if i < j else (j, i)] = d
+                known[_pair(i, j)] = d
             got[j] = d
             partial += d
         else:
@@ -270,7 +275,7 @@ def _family(members: list[tuple[str, Span]], texts: dict[str, str]) -> tuple[str
     m, known = _medoid(comp, SAMPLE)
 
     def to_model(i: int) -> float:
-        d = known.get((i, m) if i < m else (m, i))
+        d = known.get(_pair(i, m))
         return Indel.normalized_distance(comp[i], comp[m]) if d is None else d
 
     out = [FamilyMember(doc, span, round(to_model(i), 4)) for i, (doc, span) in enumerate(members)]

@@ -203,6 +203,7 @@ class _Component:
     length: np.ndarray               # per document: units that start a shingle
     own: list[list[np.ndarray]] = field(default_factory=list)  # per document: its additions kept by later copies
     novel: np.ndarray | None = None  # novel[v, j]: material v first appears in document j
+    both: np.ndarray | None = None   # both[j, k]: material documents j and k both hold (:func:`_gram`)
 
 
 def _material(ids: list[str], seqs: dict[str, tuple[np.ndarray, np.ndarray, int]], common: np.ndarray,
@@ -235,7 +236,9 @@ def _material(ids: list[str], seqs: dict[str, tuple[np.ndarray, np.ndarray, int]
     for j, i in enumerate(ids):
         private[j] = sum(b - a for a, b in _insertions(i, alone_runs[i], pos, first, least))
         own.append(_later_kept(j, ids, held, pos, first, day, least, sole_first))
-    return _Component(ids, held, pos, private, max(2, round(p.min_run * scale)), length, own, _novel(held, day, f_day))
+    both = _gram(held)
+    return _Component(ids, held, pos, private, max(2, round(p.min_run * scale)), length, own,
+                      _novel(held, day, f_day, both), both)
 
 
 def _first_holders(held: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -254,7 +257,7 @@ def _first_holders(held: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.nd
     return first, count
 
 
-def _novel(held: np.ndarray, day: np.ndarray, first: np.ndarray) -> np.ndarray:
+def _novel(held: np.ndarray, day: np.ndarray, first: np.ndarray, both: np.ndarray) -> np.ndarray:
     """``novel[v, j]``: material ``v`` first appears in document ``j``.
 
     Document ``j`` holds it, an older document holds most of ``j``'s text but
@@ -270,7 +273,6 @@ def _novel(held: np.ndarray, day: np.ndarray, first: np.ndarray) -> np.ndarray:
         return novel
     few = held.sum(1) <= max(3, 0.25 * held.shape[1])  # what most of a family holds is its model's, not one copy's
     dated = day < _UNDATED
-    both = _gram(held)                                      # both[j, k]: material j and k hold
     older = (day[None, :] < day[:, None]) | ~dated[None, :]  # older[j, k]: k is (or may be) older than j
     np.fill_diagonal(older, False)
     close = ((both >= 0.5 * np.diag(both)[:, None]) & older).any(1)  # an older document holds most of j's text
@@ -455,7 +457,7 @@ def _candidates(comp: _Component, docs: dict[str, Document], linked: set[tuple[s
         wit[:, xi] = older[:, xi] | holders
         wit[xi, xi] = False
     size = held.sum(0)
-    both = _gram(held)                                        # both[y, x]: shingles y and x hold
+    both = comp.both                                          # both[y, x]: shingles y and x hold
     kept = np.zeros((n, n), np.int64)  # kept[y, x]: units of y's text that x holds
     for yi, y in enumerate(ids):
         py = comp.pos[y]
@@ -688,7 +690,7 @@ def _absorb(group: list[str], parent: dict[str, str], mat: _Component, p: Lineag
             kids[y].append(x)
     todo = list(members)
     inside = set(members)
-    held = np.asfortranarray(mat.held)  # one column per document, contiguous
+    held = mat.held
     holders = held[:, [index[z] for z in inside]].sum(1, dtype=np.int32)  # members of the group holding each shingle
     while todo:
         y = todo.pop(0)

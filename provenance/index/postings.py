@@ -62,7 +62,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from ..arrays import unique
+from ..arrays import ranges, unique
 from .base import IndexProblem
 
 KEY_BITS = 48
@@ -405,7 +405,7 @@ def lookup(db: sqlite3.Connection, keys: np.ndarray, folder: Path,
         # ascending: buckets in order, each sorted
         a = np.searchsorted(got, keys, side="left")
         m = np.searchsorted(got, keys, side="right") - a
-        at = np.repeat(a, m) + (np.arange(int(m.sum())) - np.repeat(np.cumsum(m) - m, m))
+        at = ranges(a, m)
         out_k.append(got[at])
         out_d.append(docs[at])
     if not out_k:
