@@ -109,6 +109,18 @@ class HashRuns:
     starts: np.ndarray
     counts: np.ndarray
 
+    def within(self, sorted_set: np.ndarray) -> "HashRuns":
+        """Only the runs of the hashes in ``sorted_set`` (sorted, distinct)."""
+        if self.values.size == 0:
+            return self
+        at = np.searchsorted(sorted_set, self.values).clip(0, max(sorted_set.size - 1, 0))
+        keep = sorted_set[at] == self.values if sorted_set.size else np.zeros(self.values.size, bool)
+        if keep.all():
+            return self
+        counts = self.counts[keep]
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(self.starts.dtype)
+        return HashRuns(self.order[np.repeat(keep, self.counts)], self.values[keep], starts, counts)
+
 
 def hash_runs(h: np.ndarray, valid: np.ndarray) -> HashRuns:
     """The shingle starts ``valid`` of hashes ``h`` grouped by hash (what :func:`seeds` joins on)."""

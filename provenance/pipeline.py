@@ -270,37 +270,56 @@ def compare_each(x: Prepared, ys: Iterable[Prepared], stats: ShingleStats | None
                  config: Config) -> Iterator[Pair | None]:
     """:func:`compare` of ``x`` with each of ``ys`` (yielded one by one), ``x``'s side of the joins made once.
 
-    Each side is grouped by hash whole (:func:`~provenance.align.hash_runs`) instead of first cut to
-    the shingles both have (:func:`shared_valid`): the same seeds (every position of a shared hash
-    is in both), and for one document against many, less work (measured on the 1M-paragraph check).
+    ``x`` is grouped by hash whole (:func:`~provenance.align.hash_runs`) once; of each ``y`` only the
+    positions whose hash ``x`` may have (a bitmap of ``x``'s hashes, :class:`_Members`) are grouped,
+    and of those the hashes ``x`` has kept (:meth:`~provenance.align.HashRuns.within`): the same seeds,
+    since alignment seeds on shared hashes only and counts repeats of shared ones only, and ``x``'s
+    shingles are found in ``y``'s shared ones exactly when they are in ``y``.
     """
     runs_x, weights_x = hash_runs(x.shingles, x.valid), x.units.weights()
+    in_x = _Members(runs_x.values)
     for y in ys:
-        runs_y = hash_runs(y.shingles, y.valid)
+        runs_y = hash_runs(y.shingles, y.valid & in_x.maybe(y.shingles)).within(runs_x.values)
         raws = align(x.units.ids, x.shingles, x.valid, x.ks, weights_x, y.units.ids, y.shingles, y.valid,
                      config.align, runs_x, runs_y)
         yield judge_pair(x, y, raws, stats, config, y_set=runs_y.values)
 
 
 def _member(a: np.ndarray, sorted_b: np.ndarray) -> np.ndarray:
-    """``np.isin(a, sorted_b)`` for hash values ``a`` and a sorted, distinct ``sorted_b``.
-
-    A bitmap of ``sorted_b``'s low bits rules out most of ``a`` at once; only the
-    rest is binary-searched (unsorted needles make ``np.searchsorted`` slow).
-    """
-    out = np.zeros(a.shape, dtype=bool)
+    """``np.isin(a, sorted_b)`` for hash values ``a`` and a sorted, distinct ``sorted_b``."""
     if sorted_b.size == 0 or a.size == 0:
-        return out
+        return np.zeros(a.shape, dtype=bool)
     if a.size < 1024:  # few needles: the bitmap would cost more than it saves
         return sorted_b[np.searchsorted(sorted_b, a).clip(0, sorted_b.size - 1)] == a
-    bits = 16 if sorted_b.size < 2048 else 20
-    mask = np.uint32((1 << bits) - 1)
-    table = np.zeros(1 << bits, dtype=bool)
-    table[sorted_b.astype(np.uint32) & mask] = True
-    maybe = np.flatnonzero(table[a.astype(np.uint32) & mask])
-    v = a[maybe]
-    out[maybe[sorted_b[np.searchsorted(sorted_b, v).clip(0, sorted_b.size - 1)] == v]] = True
-    return out
+    return _Members(sorted_b)(a)
+
+
+class _Members:
+    """Membership in a sorted, distinct set of hash values, asked of many arrays: ``_Members(b)(a)``.
+
+    A bitmap of ``b``'s low bits, made once, rules out most of ``a`` at once; only the rest
+    is binary-searched (unsorted needles make ``np.searchsorted`` slow).
+    """
+
+    def __init__(self, sorted_b: np.ndarray) -> None:
+        self.b = sorted_b
+        bits = 16 if sorted_b.size < 2048 else 20
+        self.mask = np.uint32((1 << bits) - 1)
+        self.table = np.zeros(1 << bits, dtype=bool)
+        self.table[sorted_b.astype(np.uint32) & self.mask] = True
+
+    def maybe(self, a: np.ndarray) -> np.ndarray:
+        """Where ``a`` may hold a member (every member, and a few others: those sharing its low bits)."""
+        return self.table[a.astype(np.uint32) & self.mask]
+
+    def __call__(self, a: np.ndarray) -> np.ndarray:
+        out = np.zeros(a.shape, dtype=bool)
+        if self.b.size == 0 or a.size == 0:
+            return out
+        maybe = np.flatnonzero(self.maybe(a))
+        v = a[maybe]
+        out[maybe[self.b[np.searchsorted(self.b, v).clip(0, self.b.size - 1)] == v]] = True
+        return out
 
 
 def judge_pair(x: Prepared, y: Prepared, raws: Sequence, stats: ShingleStats | None, config: Config,
