@@ -128,7 +128,7 @@ def table(results: dict) -> None:
     for r in results["runs"]:
         st = r["stages"]
         c = r.get("candidates") or {}
-        aligned = st.get("align", {}).get("total")
+        aligned = c.get("aligned", st.get("align", {}).get("total"))
         rows.append([r["corpus"], round(r["wall"], 1), _secs(st, "prepare"), _secs(st, "align"), _secs(st, "pairs"),
                      _secs(st, "families"), _secs(st, "lineage"), c.get("pairs", aligned), aligned, c.get("unverified"),
                      r["copy_pairs"], r["boilerplate_pairs"], r["pairs"]["precision"], r["pairs"]["recall"],

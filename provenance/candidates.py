@@ -10,7 +10,10 @@ Two sources, both computed with sorting in numpy rather than pairwise loops:
   stock phrases (needed to *report* boilerplate-only pairs as such).
 
 Both skip keys shared by very many documents (a bucket or a shingle of stock
-language), which would otherwise make the number of pairs quadratic.
+language), which would otherwise make the number of pairs quadratic.  What that
+leaves out inside a large family, the copies found say: two documents that copied
+the same stretch of a third are a candidate pair of the next round
+(:func:`relative_pairs`).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrays import unique
+from .arrays import ranges, unique
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,11 @@ class CandidateParams:
     buckets may make them collide once only, yet they share whole paragraphs; scattered stock phrases and
     the stock paragraphs every document has do not come to that many (on simulated corpora, pairs that are
     no copy shared at most 80, 99.7 % of them fewer than 60)."""
+    relative_overlap: int = 50
+    """Characters of a third document two documents must both have copied to be a candidate pair after
+    the first round (:func:`relative_pairs`): the shortest copied passage the engine is asked to find."""
+    relative_rounds: int = 4
+    """Rounds of such pairs at most (each round's copies propose the next round's pairs)."""
     align_all: int = 10_000
     """While a corpus has at most this many candidate pairs, every one is aligned; above, only the pairs that
     show a passage (``min_run``, ``min_collisions``, ``min_shared_text``) are, and the others (scattered
@@ -315,3 +323,49 @@ def rare_shingle_pairs(per_doc: list[np.ndarray], p: CandidateParams) -> set[tup
     codes, counts = np.unique(code, return_counts=True)
     good = codes[counts >= p.min_shared]
     return {(int(c // n), int(c % n)) for c in good}
+
+
+def relative_pairs(covered: dict[int, list[tuple[int, list[tuple[int, int]]]]], min_overlap: int,
+                   block: int = 25) -> set[tuple[int, int]]:
+    """Pairs of documents that copied the same stretch of a third one: candidates the first search may miss.
+
+    A template copied by hundreds of documents is too common for its shingles to be rare and fills
+    LSH buckets past ``max_bucket``, so each copy is first paired with a sample of the others only
+    (``partners``).  The copy pairs found say more: two documents that each share the same stretch
+    of a third with it (both copied it, or it copied one and was copied by the other) hold that
+    stretch both, and are a candidate pair.
+
+    Args:
+        covered: Per document, its copy partners and the spans (in its text) of the passages it
+            shares with each.
+        min_overlap: Characters of the third document two partners must both cover.
+        block: Coverage is compared in blocks of this many characters (a block counts when a span
+            holds it whole), so overlaps are found a block short at most.
+
+    Returns:
+        Pairs ``(a, b)`` with ``a < b``.
+
+    Example:
+        >>> sorted(relative_pairs({0: [(1, [(0, 100)]), (2, [(50, 200)]), (3, [(300, 400)])]}, 50))
+        [(1, 2)]
+    """
+    need = max(1, min_overlap // block - 1)
+    out: set[tuple[int, int]] = set()
+    for partners in covered.values():
+        if len(partners) < 2:
+            continue
+        who = np.array([q for q, _ in partners], np.int64)
+        spans = [(r, s, e) for r, (_, ss) in enumerate(partners) for s, e in ss]
+        rows = np.array([r for r, _, _ in spans], np.int64)
+        first = -(-np.array([s for _, s, _ in spans], np.int64) // block)  # blocks a span holds whole
+        last = np.array([e for _, _, e in spans], np.int64) // block
+        n = np.maximum(last - first, 0)
+        if not n.any():
+            continue
+        m = np.zeros((len(partners), int(last.max()) + 1), np.float32)
+        m[np.repeat(rows, n), ranges(first, n)] = 1.0
+        shared = m @ m.T
+        a, b = np.nonzero(np.triu(shared >= need, 1))
+        qa, qb = who[a], who[b]
+        out.update(zip(np.minimum(qa, qb).tolist(), np.maximum(qa, qb).tolist()))
+    return out

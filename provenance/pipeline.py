@@ -25,11 +25,12 @@ import numpy as np
 from . import boilerplate, segment
 from .align import align, hash_runs
 from .arrays import unique
-from .candidates import ShingleStats, lsh_evidence, rare_shingle_evidence, shingle_places, shingle_stats
+from .candidates import (ShingleStats, lsh_evidence, rare_shingle_evidence, relative_pairs, shingle_places,
+                         shingle_stats)
 from .config import Config
 from .fingerprint import Fingerprints, band_keys, fingerprint, shingle_hashes, shingle_sizes
-from .model import Candidates, Document, Pair, Passage, Problem, ScanResult
-from .normalize import Units, normalize, normalize_lines
+from .model import Candidates, Document, Pair, Passage, Problem, ScanResult, Span
+from .normalize import Units, normalize_lines
 from .spans import union_length
 
 Progress = Callable[[str, int, int], None]
@@ -422,8 +423,8 @@ class PairSearch:
 
 
 def candidate_pairs(prepared: Sequence[Prepared], config: Config = Config(),
-                    stats: ShingleStats | None = None) -> tuple[list[tuple[int, int]], int, int]:
-    """The document pairs to align, and how many candidate pairs there were and are left unverified.
+                    stats: ShingleStats | None = None) -> tuple[list[tuple[int, int]], int, set[tuple[int, int]]]:
+    """The document pairs to align, how many candidate pairs there were, and those left unverified.
 
     Candidates are LSH collisions and pairs sharing ``min_shared`` rare
     shingles.  All of them are aligned while they number at most
@@ -437,7 +438,7 @@ def candidate_pairs(prepared: Sequence[Prepared], config: Config = Config(),
     unverified.
 
     Returns:
-        ``(pairs to align (sorted), candidate pairs, unverified pairs)``.
+        ``(pairs to align (sorted), number of candidate pairs, unverified pairs)``.
     """
     fpp, cp = config.fingerprint, config.candidates
     keys = [band_keys(p.fp.signatures, fpp.bands, fpp.rows) for p in prepared]
@@ -449,13 +450,13 @@ def candidate_pairs(prepared: Sequence[Prepared], config: Config = Config(),
     others = (rare.pairs() | set(zip(la.tolist(), lb.tolist()))) - shown
     total = len(shown) + len(others)
     if total <= cp.align_all:
-        return sorted(shown | others), total, 0
+        return sorted(shown | others), total, set()
     stats = stats or shingle_stats([p.shingle_set for p in prepared])
     _, universal = common_thresholds(stats, config)
     text = [d[stats.frequency(d) < universal] for d in (p.distinct_shingles for p in prepared)]
     much = {(i, j) for i, j in others
             if np.intersect1d(text[i], text[j], assume_unique=True).size >= cp.min_shared_text}
-    return sorted(shown | much), total, len(others) - len(much)
+    return sorted(shown | much), total, others - much
 
 
 def search_pairs(prepared: Sequence[Prepared], config: Config = Config(),
@@ -464,15 +465,49 @@ def search_pairs(prepared: Sequence[Prepared], config: Config = Config(),
 
     Candidate pairs (:func:`candidate_pairs`) are aligned and first judged in
     ``workers`` processes (default: one per core) when there are many; results
-    do not depend on the number of workers.
+    do not depend on the number of workers.  Then the pairs of documents that copied the same stretch
+    of a third (:func:`~provenance.candidates.relative_pairs`) and are no candidates yet are aligned too.
     """
-    global _SHARED
     if progress:
         progress("candidates", 0, 1)
     stats = shingle_stats([p.shingle_set for p in prepared])
     todo, total, unverified = candidate_pairs(prepared, config, stats)
     if progress:
         progress("candidates", 1, 1)
+    done = _align_pairs(prepared, todo, config, stats, progress, workers)
+    # more rounds: pairs of documents that copied the same stretch of a third (members of a family too
+    # large for the candidates above to pair them all), until no new pair is proposed
+    tried = set(todo)
+    for _ in range(config.candidates.relative_rounds):
+        extra = sorted(relative_pairs(_copied_spans(done), config.candidates.relative_overlap) - tried)
+        if not extra:
+            break
+        tried.update(extra)
+        done += _align_pairs(prepared, extra, config, stats, progress, workers, stage="relatives")
+    aligned = [(i, j, raws) for i, j, raws, _ in done]
+    pairs = judge_pairs(prepared, aligned, stats, config, [p for *_, p in done])
+    found = tried - set(todo)
+    return PairSearch(sort_pairs(pairs), Candidates(total + len(found - unverified), len(tried),
+                                                    len(unverified - found)))
+
+
+def _copied_spans(done: Sequence[tuple[int, int, list, Pair | None]]) -> dict[int, list[tuple[int, list[Span]]]]:
+    """Per document, its copy partners and the spans of its copied passages with each (first judgements)."""
+    out: dict[int, list[tuple[int, list[Span]]]] = {}
+    for i, j, _, pair in done:
+        if pair is None or pair.kind != "copy":
+            continue
+        copied = [q for q in pair.passages if q.kind == "copy"]
+        out.setdefault(i, []).append((j, [q.a_span for q in copied]))
+        out.setdefault(j, []).append((i, [q.b_span for q in copied]))
+    return out
+
+
+def _align_pairs(prepared: Sequence[Prepared], todo: Sequence[tuple[int, int]], config: Config, stats: ShingleStats,
+                 progress: Progress | None, workers: int | None,
+                 stage: str = "align") -> list[tuple[int, int, list, Pair | None]]:
+    """Align and first judge ``todo``, in ``workers`` processes when there are many pairs (progress as ``stage``)."""
+    global _SHARED
     workers = workers or os.cpu_count() or 1
     chunks = [todo[k : k + 64] for k in range(0, len(todo), 64)]
     done: list[tuple[int, int, list, Pair | None]] = []
@@ -486,19 +521,17 @@ def search_pairs(prepared: Sequence[Prepared], config: Config = Config(),
                 for n, part in enumerate(pool.map(_align_chunk, chunks)):
                     done.extend(part)
                     if progress:
-                        progress("align", min((n + 1) * 64, len(todo)), len(todo))
+                        progress(stage, min((n + 1) * 64, len(todo)), len(todo))
         else:
             for n, chunk in enumerate(chunks):
                 done.extend(_align_chunk(chunk))
                 if progress:
-                    progress("align", min((n + 1) * 64, len(todo)), len(todo))
+                    progress(stage, min((n + 1) * 64, len(todo)), len(todo))
     finally:
         _SHARED = ()
     if progress:
-        progress("align", len(todo), len(todo))
-    aligned = [(i, j, raws) for i, j, raws, _ in done]
-    pairs = judge_pairs(prepared, aligned, stats, config, [p for *_, p in done])
-    return PairSearch(sort_pairs(pairs), Candidates(total, len(todo), unverified))
+        progress(stage, len(todo), len(todo))
+    return done
 
 
 def find_pairs(prepared: Sequence[Prepared], config: Config = Config(),

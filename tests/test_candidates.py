@@ -98,7 +98,7 @@ def test_candidate_pairs_count_what_search_pairs_aligns(samples_dir):
     todo, total, unverified = candidate_pairs(prepared, _config(0))
     found = search_pairs(prepared, _config(0), workers=1)
     assert (found.candidates.pairs, found.candidates.aligned, found.candidates.unverified) == (
-        total, len(todo), unverified)
+        total, len(todo), len(unverified))  # no second-round pairs among these samples
     assert todo == sorted(set(todo)) and all(i < j for i, j in todo)
 
 
@@ -125,3 +125,35 @@ def test_lsh_evidence_counts_more_collisions_for_a_copy_than_for_one_shared_stoc
     got = dict(zip(zip(a.tolist(), b.tolist()), hits.tolist()))
     assert set(got) == lsh_pairs(keys, CandidateParams()) == {(0, 1), (0, 2), (1, 2)}
     assert got[(0, 1)] > 4 * max(got[(0, 2)], got[(1, 2)])  # the copy collides in most windows
+
+
+def test_documents_that_copied_the_same_stretch_of_a_third_are_paired():
+    from provenance.candidates import relative_pairs
+
+    covered = {
+        0: [(1, [(0, 100)]), (2, [(60, 300)]), (3, [(400, 500)]), (4, [(90, 130)])],
+        5: [(1, [(0, 40)]), (3, [(10, 30)])],  # both cover 0..40 of document 5: shorter than 50 characters
+    }
+    # 1 and 2 both hold 60..100 of document 0 (40 characters: one whole block of 25, enough at the
+    # default resolution for 50); 4 holds only 90..130, one block with 2 (100..125) and none whole with 1
+    assert relative_pairs(covered, 50) == {(1, 2), (2, 4)}
+    assert relative_pairs(covered, 100) == set()  # 1 and 2 share at most two whole blocks of it
+    assert relative_pairs({0: [(7, [(0, 500)])]}, 50) == set()  # one partner: nobody to pair
+
+
+def test_a_family_too_large_for_the_candidate_caps_is_paired_through_its_copies():
+    rng = random.Random(11)
+    model = "".join(_filler(rng, 60) for _ in range(8))
+    towns = ["东岗镇", "西河乡", "南山镇", "北湖乡", "中和镇", "上林乡", "下溪镇", "前进乡"]
+    docs = [Document(f"d{k}.txt", f"d{k}.txt", _filler(rng, 80) + t + model + _filler(rng, 80))
+            for k, t in enumerate(towns)]
+    prepared = [prepare(d) for d in docs]
+    # caps a family of eight overflows: big buckets sampled to one partner, shared shingles never rare
+    tight = replace(Config(), candidates=replace(CandidateParams(), max_bucket=2, partners=1, max_df=1, min_shared=10**6))
+    first, _, _ = candidate_pairs(prepared, tight)
+    assert len(first) < 28  # the first round misses some of the 28 pairs
+    found = search_pairs(prepared, tight, workers=1)
+    assert sorted((p.a, p.b) for p in found.pairs if p.kind == "copy") == sorted(
+        (f"d{i}.txt", f"d{j}.txt") for i in range(8) for j in range(i + 1, 8))
+    c = found.candidates
+    assert c.aligned == 28 and c.pairs == 28 and c.unverified == 0
