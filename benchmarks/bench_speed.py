@@ -841,6 +841,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="Where corpora and indexes are written (cached between runs).")
     ap.add_argument("--timeout", type=float, default=3600, help="Stop an index run after this many seconds.")
     ap.add_argument("--output", default=None, help="JSON results file (default benchmarks/results/speed[-smoke].json).")
+    ap.add_argument("--check-repeats", type=int, default=3,
+                    help="Fresh-process checks per scale point (medians reported; more runs steady them on a noisy machine).")
     ap.add_argument("--reuse-index", action="store_true",
                     help="Scale: keep an index already built in --workdir (its row in --output gives the index "
                          "numbers) and measure only the check; the index must match this code's format.")
@@ -879,7 +881,7 @@ def main(argv: list[str] | None = None) -> int:
             reuse = scale.get(n) if args.reuse_index and (workdir / f"index-{n}.sqlite").exists() else None
             if args.reuse_index and reuse is None:
                 print(f"no earlier index of {n:,} paragraphs in {workdir} and {out_path}: building it", file=sys.stderr)
-            scale[n] = bench_scale(n, workdir, args.timeout, repeats=1 if args.smoke else 3, reuse=reuse)
+            scale[n] = bench_scale(n, workdir, args.timeout, repeats=1 if args.smoke else args.check_repeats, reuse=reuse)
             scale[n]["measured_at" if reuse is None else "check_measured_at"] = time.strftime("%Y-%m-%d %H:%M:%S")
         results["scale"] = sorted(scale.values(), key=lambda r: r["paragraphs"])
         results["imports"] = [import_time("provenance.indexing"), import_time("provenance.pipeline"),
