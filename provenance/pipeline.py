@@ -356,7 +356,9 @@ def judge_pairs(prepared: Sequence[Prepared], aligned: Sequence[tuple[int, int, 
 
     Args:
         first: The first judgement of every aligned pair, when already made
-            (:func:`find_pairs` makes it in its alignment workers).
+            (:func:`find_pairs` makes it in its alignment workers).  Then the
+            passages in ``aligned`` are only needed where that judgement is not
+            final (:func:`_final`), and may be left empty elsewhere.
     """
     sets: dict[int, np.ndarray] = {}
     uniq = lambda k: sets[k] if k in sets else sets.setdefault(k, prepared[k].distinct_shingles)
@@ -366,7 +368,7 @@ def judge_pairs(prepared: Sequence[Prepared], aligned: Sequence[tuple[int, int, 
     rel = boilerplate.relatives((i, j) for (i, j, _), p in zip(aligned, pairs) if p is not None and p.kind == "copy")
     holders: boilerplate.Holders | None = None
     for n, ((i, j, raws), pair) in enumerate(zip(aligned, pairs)):
-        if pair is None or pair.kind != "copy" or all(q.kind == "copy" for q in pair.passages):
+        if _final(pair):
             continue
         family = boilerplate.common_relatives(rel, i, j)
         if len(family) > 8:  # a large family: count its holders from one posting list per shingle
@@ -378,11 +380,21 @@ def judge_pairs(prepared: Sequence[Prepared], aligned: Sequence[tuple[int, int, 
     return [p for p in pairs if p is not None]
 
 
+def _final(pair: Pair | None) -> bool:
+    """Whether a pair's first judgement stands: :func:`judge_pairs` judges again only copy pairs with a stock passage."""
+    return pair is None or pair.kind != "copy" or all(q.kind == "copy" for q in pair.passages)
+
+
 _SHARED: tuple = ()
 
 
 def _align_chunk(todo: list[tuple[int, int]]) -> list[tuple[int, int, list, Pair | None]]:
-    """Align and first judge pairs of ``_SHARED``'s prepared documents (in a worker, or in process)."""
+    """Align and first judge pairs of ``_SHARED``'s prepared documents (in a worker, or in process).
+
+    The aligned passages are returned only where the pair will be judged again
+    (:func:`_final`): kept for every pair of a big corpus, they would cost as
+    much memory as the pairs themselves.
+    """
     prepared, config, stats = _SHARED
     out = []
     for i, j in todo:
@@ -390,7 +402,8 @@ def _align_chunk(todo: list[tuple[int, int]]) -> list[tuple[int, int, list, Pair
         va, vb = shared_valid(x, y)
         raws = align(x.units.ids, x.shingles, va, x.ks, x.units.weights(), y.units.ids, y.shingles, vb, config.align)
         if raws:
-            out.append((i, j, raws, judge_pair(x, y, raws, stats, config, y_set=y.distinct_shingles)))
+            pair = judge_pair(x, y, raws, stats, config, y_set=y.distinct_shingles)
+            out.append((i, j, [] if _final(pair) else raws, pair))
     return out
 
 
@@ -507,8 +520,8 @@ def scan(paths: Sequence[str | os.PathLike], config: Config = Config(),
     """
     problems: list[Problem] = []
     docs = load_documents(paths, config, problems, progress, exclude)
-    prepared = prepare_all(docs, config, progress)
-    found = search_pairs(prepared, config, progress)
+    # the prepared documents (shingles, units) are not kept for families and lineage
+    found = search_pairs(prepare_all(docs, config, progress), config, progress)
     return finish(docs, found.pairs, problems, found.candidates)
 
 
