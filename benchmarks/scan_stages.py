@@ -24,7 +24,7 @@ from provenance.config import Config  # noqa: E402
 from provenance.families import build_families  # noqa: E402
 from provenance.lineage import build_lineage  # noqa: E402
 from provenance.model import ScanResult  # noqa: E402
-from provenance.pipeline import load_documents, prepare_all, search_pairs  # noqa: E402
+from provenance.pipeline import load_documents, prepare_all, release_memory, search_pairs  # noqa: E402
 from provenance.report.json import render_json  # noqa: E402
 
 
@@ -69,10 +69,13 @@ def main(paths: list[str]) -> None:
     lap("prepare")
     found = search_pairs(prepared, config, None)
     del prepared
+    release_memory()  # as pipeline.finish does
     lap(f"pairs: {len(found.pairs)} of {found.candidates.pairs} candidate pairs")
     families = build_families(docs, found.pairs)
+    release_memory()
     lap(f"families: {len(families)}")
     lineage = build_lineage(docs, found.pairs, families)
+    release_memory()
     lap("lineage")
     text = render_json(ScanResult(tuple(docs), tuple(found.pairs), tuple(families), lineage, (), found.candidates))
     lap(f"JSON report: {len(text) // 2**20} MB of text")

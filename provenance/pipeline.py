@@ -388,6 +388,31 @@ def _final(pair: Pair | None) -> bool:
 _SHARED: tuple = ()
 
 
+def release_memory() -> None:
+    """Hand the heap's free pages back to the system, where the C library can (glibc's ``malloc_trim``).
+
+    A stage leaves much memory freed in small pieces (unpickled alignment
+    results, numpy temporaries below glibc's mmap threshold); glibc keeps those
+    pages, and the big arrays of the next stage are mapped beside them, so the
+    process's peak counts both (on 200 licence files, 160 of the 420 MB the
+    process holds after the pairs).  Elsewhere a no-op.
+    """
+    global _TRIM
+    if _TRIM is None:
+        import ctypes
+        import ctypes.util
+
+        try:
+            _TRIM = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _TRIM = False
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM = None
+
+
 def _align_chunk(todo: list[tuple[int, int]]) -> list[tuple[int, int, list, Pair | None]]:
     """Align and first judge pairs of ``_SHARED``'s prepared documents (in a worker, or in process).
 
@@ -465,6 +490,7 @@ def search_pairs(prepared: Sequence[Prepared], config: Config = Config(),
         progress("candidates", 0, 1)
     stats = shingle_stats([p.shingle_set for p in prepared])
     todo, total, unverified = candidate_pairs(prepared, config, stats)
+    release_memory()  # before the workers fork
     if progress:
         progress("candidates", 1, 1)
     workers = workers or os.cpu_count() or 1
@@ -492,6 +518,8 @@ def search_pairs(prepared: Sequence[Prepared], config: Config = Config(),
         progress("align", len(todo), len(todo))
     aligned = [(i, j, raws) for i, j, raws, _ in done]
     pairs = judge_pairs(prepared, aligned, stats, config, [p for *_, p in done])
+    del done, aligned
+    release_memory()
     return PairSearch(sort_pairs(pairs), Candidates(total, len(todo), unverified))
 
 
@@ -531,8 +559,11 @@ def finish(docs: Sequence[Document], pairs: Sequence[Pair], problems: Sequence[P
     from .families import build_families
     from .lineage import build_lineage
 
+    release_memory()  # what the pairs' search left
     families = build_families(docs, pairs)
+    release_memory()
     lineage = build_lineage(docs, pairs, families)
+    release_memory()
     return ScanResult(tuple(docs), tuple(pairs), tuple(families), lineage, tuple(problems), candidates)
 
 
