@@ -559,7 +559,6 @@ def finish(docs: Sequence[Document], pairs: Sequence[Pair], problems: Sequence[P
     from .families import build_families
     from .lineage import build_lineage
 
-    release_memory()  # what the pairs' search left
     families = build_families(docs, pairs)
     release_memory()
     lineage = build_lineage(docs, pairs, families)
