@@ -13,6 +13,7 @@ worker process so far (fingerprinting and alignment run in forked workers).
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import time
@@ -25,7 +26,7 @@ from provenance.families import build_families  # noqa: E402
 from provenance.lineage import build_lineage  # noqa: E402
 from provenance.model import ScanResult  # noqa: E402
 from provenance.pipeline import load_documents, prepare_all, release_memory, search_pairs  # noqa: E402
-from provenance.report.json import render_json  # noqa: E402
+from provenance.report.json import write_json  # noqa: E402
 
 
 def _status(field: str) -> int:
@@ -77,8 +78,9 @@ def main(paths: list[str]) -> None:
     lineage = build_lineage(docs, found.pairs, families)
     release_memory()
     lap("lineage")
-    text = render_json(ScanResult(tuple(docs), tuple(found.pairs), tuple(families), lineage, (), found.candidates))
-    lap(f"JSON report: {len(text) // 2**20} MB of text")
+    with open(os.devnull, "w", encoding="utf-8") as out:  # streamed, as scan --output does
+        write_json(ScanResult(tuple(docs), tuple(found.pairs), tuple(families), lineage, (), found.candidates), out)
+    lap("JSON report")
 
 
 if __name__ == "__main__":

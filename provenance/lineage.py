@@ -183,6 +183,14 @@ def _gram(held: np.ndarray) -> np.ndarray:
     return out
 
 
+def _holding(held: np.ndarray, cols: Sequence[int], dtype: type = np.int64) -> np.ndarray:
+    """``held[:, cols].sum(1)``: per material row, how many of the documents ``cols`` hold it (by row blocks)."""
+    out = np.empty(len(held), dtype)
+    for rows in _row_blocks(len(held), len(cols)):
+        out[rows] = held[rows][:, cols].sum(1, dtype=dtype)
+    return out
+
+
 def _earliest(held: np.ndarray, day: np.ndarray, none: int) -> np.ndarray:
     """Per material row, the smallest ``day`` of a document holding it (``none`` if no one does)."""
     out = np.empty(held.shape[0], np.int64)
@@ -466,7 +474,9 @@ def _candidates(comp: _Component, docs: dict[str, Document], linked: set[tuple[s
     kept = np.zeros((n, n), np.int64)  # kept[y, x]: units of y's text that x holds
     for yi, y in enumerate(ids):
         py = comp.pos[y]
-        kept[yi] = held[py[py >= 0]].sum(0)
+        rows_y = py[py >= 0]
+        for rows in _row_blocks(len(rows_y), n):  # a long text's rows of ``held`` are never gathered whole
+            kept[yi] += held[rows_y[rows]].sum(0)
     out: dict[tuple[str, str], _Candidate] = {}
     novel_units: dict[int, int] = {}
     novel_any = comp.novel.any(0) if comp.novel is not None else np.zeros(n, bool)
@@ -671,7 +681,7 @@ def _collateral_hubs(mat: _Component, parent: dict[str, str], p: LineageParams) 
         if len(ks) < 2:
             continue
         cols = [index[k] for k in ks]
-        lack = (mat.held[:, cols].sum(1) >= 2) & ~mat.held[:, index[y]]
+        lack = (_holding(mat.held, cols) >= 2) & ~mat.held[:, index[y]]
         missing = mine = 0
         for k in ks:
             px = mat.pos[k]
@@ -700,7 +710,7 @@ def _absorb(group: list[str], parent: dict[str, str], mat: _Component, p: Lineag
     todo = list(members)
     inside = set(members)
     held = mat.held
-    holders = held[:, [index[z] for z in inside]].sum(1, dtype=np.int32)  # members of the group holding each shingle
+    holders = _holding(held, [index[z] for z in inside], np.int32)  # members of the group holding each shingle
     while todo:
         y = todo.pop(0)
         if len(inside) < 2:
