@@ -90,6 +90,23 @@ def _emit(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
+def _stream(write, output: str | None) -> None:
+    """Call ``write(stream)`` with stdout, or with a file that becomes ``output`` once whole: a report written piece
+    by piece never leaves half a report under ``output``."""
+    if not output:
+        write(sys.stdout)
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            write(fh)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def _print_to(output: str | None, draw) -> None:
     """Call ``draw(console)`` with the terminal's console, or a plain 120-column one writing to ``output``."""
     if output:
@@ -110,9 +127,9 @@ def _report_problems(problems) -> None:
 
 def _render(result, fmt: str, output: str | None, show_boilerplate: bool, top: int = 0) -> None:
     if fmt == "json":
-        from .report.json import render_json
+        from .report.json import write_json
 
-        _emit(render_json(result), output)
+        _stream(lambda out: write_json(result, out), output)
     elif fmt == "html":
         from .report.html import render_html
 

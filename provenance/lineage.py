@@ -183,6 +183,14 @@ def _gram(held: np.ndarray) -> np.ndarray:
     return out
 
 
+def _holding(held: np.ndarray, cols: Sequence[int], dtype: type = np.int64) -> np.ndarray:
+    """``held[:, cols].sum(1)``: per material row, how many of the documents ``cols`` hold it (by row blocks)."""
+    out = np.empty(len(held), dtype)
+    for rows in _row_blocks(len(held), len(cols)):
+        out[rows] = held[rows][:, cols].sum(1, dtype=dtype)
+    return out
+
+
 def _earliest(held: np.ndarray, day: np.ndarray, none: int) -> np.ndarray:
     """Per material row, the smallest ``day`` of a document holding it (``none`` if no one does)."""
     out = np.empty(held.shape[0], np.int64)
@@ -231,11 +239,9 @@ def _material(ids: list[str], seqs: dict[str, tuple[np.ndarray, np.ndarray, int]
     day = _days(dates, len(ids))
     own: list[list[np.ndarray]] = []
     f_day, f_count = _first_holders(held, day)
-    # sole_first[v, j]: j holds v and every other holder is dated after j
-    sole_first = held & (day[None, :] == f_day[:, None]) & (f_count == 1)[:, None] & (day < _UNDATED)[None, :]
     for j, i in enumerate(ids):
         private[j] = sum(b - a for a, b in _insertions(i, alone_runs[i], pos, first, least))
-        own.append(_later_kept(j, ids, held, pos, first, day, least, sole_first))
+        own.append(_later_kept(j, ids, held, pos, first, day, least, f_day, f_count))
     both = _gram(held)
     return _Component(ids, held, pos, private, max(2, round(p.min_run * scale)), length, own,
                       _novel(held, day, f_day, both), both)
@@ -276,8 +282,9 @@ def _novel(held: np.ndarray, day: np.ndarray, first: np.ndarray, both: np.ndarra
     older = (day[None, :] < day[:, None]) | ~dated[None, :]  # older[j, k]: k is (or may be) older than j
     np.fill_diagonal(older, False)
     close = ((both >= 0.5 * np.diag(both)[:, None]) & older).any(1)  # an older document holds most of j's text
-    cols = dated & (day > day.min()) & close
-    novel[:, cols] = held[:, cols] & (day[None, cols] == first[:, None]) & few[:, None]
+    cols = np.nonzero(dated & (day > day.min()) & close)[0]
+    for rows in _row_blocks(*held.shape):  # no temporary as large as ``held``
+        novel[rows, cols] = held[rows][:, cols] & (day[None, cols] == first[rows, None]) & few[rows, None]
     return novel
 
 
@@ -293,7 +300,7 @@ def _days(dates: Sequence[str | None], n: int) -> np.ndarray:
 
 def _later_kept(j: int, ids: list[str], held: np.ndarray, pos: dict[str, np.ndarray],
                 first: dict[str, tuple[np.ndarray, np.ndarray]], day: np.ndarray, least: int,
-                sole_first: np.ndarray) -> list[np.ndarray]:
+                f_day: np.ndarray, f_count: np.ndarray) -> list[np.ndarray]:
     """Additions of document ``j`` that copies made later kept: runs it shares only with later documents.
 
     Such a run is ``j``'s own when documents older than ``j`` read straight on
@@ -302,13 +309,19 @@ def _later_kept(j: int, ids: list[str], held: np.ndarray, pos: dict[str, np.ndar
     so a document lacking it was not copied from ``j``.  Nothing is an addition
     of an undated document or of the oldest one: no older text to measure against.
 
+    ``f_day``, ``f_count``: per material row, the date of its earliest holder and how many hold it
+    then (:func:`_first_holders`).
+
     Returns:
         The material indices of each such run.
     """
     if day[j] >= _UNDATED or not (day < day[j]).any() or not len(held):
         return []
     px = pos[ids[j]]
-    mine = np.where(px >= 0, sole_first[np.maximum(px, 0), j], False)
+    at = np.maximum(px, 0)
+    # j holds the shingle and every other holder is dated after j (looked up for j's shingles only:
+    # a matrix of this over all material and documents would be as large as ``held``)
+    mine = (px >= 0) & held[at, j] & (f_day[at] == day[j]) & (f_count[at] == 1)
     judges = {ids[k] for k in np.nonzero(day < day[j])[0]}
     runs = _insertions(ids[j], _runs(mine, least), pos, first, least, judges)
     return [px[a:b][px[a:b] >= 0] for a, b in runs]
@@ -461,7 +474,9 @@ def _candidates(comp: _Component, docs: dict[str, Document], linked: set[tuple[s
     kept = np.zeros((n, n), np.int64)  # kept[y, x]: units of y's text that x holds
     for yi, y in enumerate(ids):
         py = comp.pos[y]
-        kept[yi] = held[py[py >= 0]].sum(0)
+        rows_y = py[py >= 0]
+        for rows in _row_blocks(len(rows_y), n):  # a long text's rows of ``held`` are never gathered whole
+            kept[yi] += held[rows_y[rows]].sum(0)
     out: dict[tuple[str, str], _Candidate] = {}
     novel_units: dict[int, int] = {}
     novel_any = comp.novel.any(0) if comp.novel is not None else np.zeros(n, bool)
@@ -470,25 +485,29 @@ def _candidates(comp: _Component, docs: dict[str, Document], linked: set[tuple[s
         ys = np.array([yi for yi, y in enumerate(ids) if yi != xi and (x, y) in linked and not older[xi, yi]], np.int64)
         if not len(ys):
             continue
+        # m[t, k] (x's position t holds material that k holds: held[px[t], k], False where px[t] < 0) is
+        # never built whole: a long text in a big component makes it hundreds of MB; only the
+        # columns needed, one row block at a time
         px = comp.pos[x]
-        m = np.zeros((len(px), n), bool)
-        m[px >= 0] = held[px[px >= 0]]
-        mine = int((px >= 0).sum())
+        has = px >= 0
+        at = np.maximum(px, 0)
+        mine = int(has.sum())
         cols = np.nonzero(wit[:, xi])[0]
-        any_wit = int(m[:, cols].any(1).sum()) if len(cols) else 0
         relm = rel[np.ix_(cols, ys)].astype(np.float32)
         relm[cols[:, None] == ys[None, :]] = 0  # a witness does not testify about itself
-        my = m[:, ys]
-        witnessed = np.zeros(my.shape, bool)
+        any_wit = 0
+        gaps = np.zeros((len(px), len(ys)), bool)  # witnessed material of x that y lacks
         if len(cols):
-            for rows in _row_blocks(len(m), len(cols) + len(ys)):
-                witnessed[rows] = (m[rows][:, cols].astype(np.float32) @ relm) > 0.5
-        gaps = witnessed & ~my
+            for rows in _row_blocks(len(px), len(cols) + len(ys)):
+                mw = held[np.ix_(at[rows], cols)] & has[rows, None]
+                any_wit += int(mw.any(1).sum())
+                gaps[rows] = ((mw.astype(np.float32) @ relm) > 0.5) & ~(held[np.ix_(at[rows], ys)] & has[rows, None])
         missing = np.zeros(n, np.int64)
         slips = np.zeros(n, np.int64)
-        missing[ys] = _runs(gaps, comp.run).sum(0)
+        for c in _row_blocks(len(ys), len(px)):  # blocks of columns of gaps
+            missing[ys[c]] = _runs(gaps[:, c], comp.run).sum(0)
         slips[ys] = gaps.sum(0) - missing[ys]
-        shared = m.sum(0)
+        shared = kept[xi]  # m.sum(0): units of x's text each document holds
         extra = size - both[:, xi]
         for yi in ys.tolist():
             y = ids[yi]
@@ -662,7 +681,7 @@ def _collateral_hubs(mat: _Component, parent: dict[str, str], p: LineageParams) 
         if len(ks) < 2:
             continue
         cols = [index[k] for k in ks]
-        lack = (mat.held[:, cols].sum(1) >= 2) & ~mat.held[:, index[y]]
+        lack = (_holding(mat.held, cols) >= 2) & ~mat.held[:, index[y]]
         missing = mine = 0
         for k in ks:
             px = mat.pos[k]
@@ -691,7 +710,7 @@ def _absorb(group: list[str], parent: dict[str, str], mat: _Component, p: Lineag
     todo = list(members)
     inside = set(members)
     held = mat.held
-    holders = held[:, [index[z] for z in inside]].sum(1, dtype=np.int32)  # members of the group holding each shingle
+    holders = _holding(held, [index[z] for z in inside], np.int32)  # members of the group holding each shingle
     while todo:
         y = todo.pop(0)
         if len(inside) < 2:

@@ -218,3 +218,21 @@ def test_check_sarif_and_github_formats(repo, tmp_path, monkeypatch):
     res = CliRunner().invoke(main, ["check", "--against", "plans", "copy.txt", "--format", "github"])
     assert res.stdout.startswith("::error file=copy.txt,line=")
     assert "copy.txt" in summary.read_text(encoding="utf-8")
+
+
+def test_a_report_that_fails_half_way_leaves_no_half_file(tmp_path):
+    import pytest
+
+    from provenance.cli import _stream
+
+    out = tmp_path / "report.json"
+
+    def write(fh):
+        fh.write("{\"schema\": ")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        _stream(write, str(out))
+    assert list(tmp_path.iterdir()) == []
+    _stream(lambda fh: fh.write("{}\n"), str(out))
+    assert out.read_text(encoding="utf-8") == "{}\n" and list(tmp_path.iterdir()) == [out]

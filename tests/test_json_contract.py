@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
 from provenance.cli import main
-from provenance.report.json import render_json
+from provenance.report.json import render_json, to_dict
 
 from .conftest import FIXTURES, SAMPLES, SHARED
 
@@ -48,6 +48,13 @@ def test_scan_json_of_the_sample_validates(sample_scan):
     _assert_valid(shared_schema(), data)
     _assert_valid(_validator(PKG_SCHEMAS / "provenance-1.strict.schema.json"), data)
     _assert_spans_inside(data)
+
+
+def test_scan_json_is_written_piece_by_piece_as_one_dump_would_write_it(sample_scan):
+    from dataclasses import replace
+
+    for result in (sample_scan, replace(sample_scan, pairs=(), families=(), candidates=None)):
+        assert render_json(result) == json.dumps(to_dict(result), ensure_ascii=False, indent=2) + "\n"
 
 
 def test_scan_json_of_every_format_fixture_validates(tmp_path):

@@ -8,8 +8,10 @@ deterministic: the same input gives byte-identical JSON.
 
 from __future__ import annotations
 
+import io
 import json
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, TextIO
 
 from ..attribution import Attribution, attribute
 from ..model import Document, Family, Lineage, Pair, ScanResult
@@ -94,6 +96,27 @@ def lineage_dict(lin: Lineage) -> dict[str, Any]:
     }
 
 
+def _fields(result: ScanResult) -> list[tuple[str, Any]]:
+    """The report's top-level fields in contract order; ``pairs`` as an iterator of pair dicts.
+
+    The pairs hold nearly all of a big report (1.4 million passages for 776
+    licence files), so :func:`write_json` builds their dicts one at a time.
+    """
+    copied = attribute(result.documents, result.pairs, result.lineage)
+    out: list[tuple[str, Any]] = [
+        ("schema", SCHEMA),
+        ("documents", [document_dict(d, copied[d.id]) for d in result.documents]),
+        ("pairs", map(pair_dict, result.pairs)),
+        ("families", [family_dict(f) for f in result.families]),
+        ("lineage", lineage_dict(result.lineage)),
+        ("problems", [{"path": p.path, "reason": p.reason} for p in result.problems]),
+    ]
+    if result.candidates is not None:
+        c = result.candidates
+        out.append(("candidates", {"pairs": c.pairs, "aligned": c.aligned, "unverified": c.unverified}))
+    return out
+
+
 def to_dict(result: ScanResult) -> dict[str, Any]:
     """The ``provenance/1`` object for a scan result.
 
@@ -101,21 +124,37 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
     pairs there were, how many were aligned, and how many were left
     unverified: neither aligned nor in ``pairs``.
     """
-    copied = attribute(result.documents, result.pairs, result.lineage)
-    out = {
-        "schema": SCHEMA,
-        "documents": [document_dict(d, copied[d.id]) for d in result.documents],
-        "pairs": [pair_dict(p) for p in result.pairs],
-        "families": [family_dict(f) for f in result.families],
-        "lineage": lineage_dict(result.lineage),
-        "problems": [{"path": p.path, "reason": p.reason} for p in result.problems],
-    }
-    if result.candidates is not None:
-        c = result.candidates
-        out["candidates"] = {"pairs": c.pairs, "aligned": c.aligned, "unverified": c.unverified}
-    return out
+    return {key: list(value) if isinstance(value, Iterator) else value for key, value in _fields(result)}
+
+
+def _dumps(value: Any, level: int) -> str:
+    """``value`` as ``json.dumps(..., indent=2)`` writes it at nesting ``level`` (encoded strings hold no newline)."""
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
+
+
+def write_json(result: ScanResult, out: TextIO) -> None:
+    """Write :func:`render_json`'s text to ``out``, piece by piece.
+
+    The same characters as ``json.dumps(to_dict(result), ensure_ascii=False,
+    indent=2) + "\n"``, without holding the whole text, nor every pair's dict,
+    in memory at once.
+    """
+    out.write("{")
+    for n, (key, value) in enumerate(_fields(result)):
+        out.write(("," if n else "") + "\n  " + json.dumps(key, ensure_ascii=False) + ": ")
+        if not isinstance(value, Iterator):
+            out.write(_dumps(value, 1))
+            continue
+        first = True
+        for item in value:
+            out.write(("[" if first else ",") + "\n    " + _dumps(item, 2))
+            first = False
+        out.write("[]" if first else "\n  ]")
+    out.write("\n}\n")
 
 
 def render_json(result: ScanResult) -> str:
     """Serialise a scan result (sorted keys are not used: field order is part of the contract)."""
-    return json.dumps(to_dict(result), ensure_ascii=False, indent=2) + "\n"
+    buffer = io.StringIO()
+    write_json(result, buffer)
+    return buffer.getvalue()
