@@ -35,7 +35,7 @@ from typing import Iterable
 import numpy as np
 from rapidfuzz.distance import Indel
 
-from .arrays import ranges, ranks
+from .arrays import isin_sorted, ranges, ranks
 from .normalize import WORD_FLAG
 
 Block = tuple[int, int, int, int]
@@ -113,8 +113,7 @@ class HashRuns:
         """Only the runs of the hashes in ``sorted_set`` (sorted, distinct)."""
         if self.values.size == 0:
             return self
-        at = np.searchsorted(sorted_set, self.values).clip(0, max(sorted_set.size - 1, 0))
-        keep = sorted_set[at] == self.values if sorted_set.size else np.zeros(self.values.size, bool)
+        keep = isin_sorted(self.values, sorted_set)
         if keep.all():
             return self
         counts = self.counts[keep]

@@ -36,7 +36,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .arrays import ranges
+from .arrays import isin_sorted, ranges
 from .config import BoilerplateParams
 
 
@@ -52,14 +52,6 @@ def common_thresholds(stats: Frequencies, params: BoilerplateParams) -> tuple[in
     """Document frequencies from which a shingle is common, and nearly universal, in this corpus."""
     return (max(params.min_df, int(np.ceil(params.df_share * stats.n_docs))),
             max(params.min_df, params.min_universal_df, int(np.ceil(params.universal_share * stats.n_docs))))
-
-
-def member(sorted_set: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """Whether each hash of ``h`` is in ``sorted_set`` (sorted, unique)."""
-    if sorted_set.size == 0:
-        return np.zeros(h.shape, bool)
-    k = np.minimum(np.searchsorted(sorted_set, h), sorted_set.size - 1)
-    return sorted_set[k] == h
 
 
 class Holders:
@@ -157,7 +149,7 @@ def frequency(stats: Frequencies, shingles: np.ndarray, relatives: Sequence[np.n
     if isinstance(relatives, Family):
         return df - relatives.count(shingles)
     for rel in relatives:
-        df = df - member(rel, shingles)
+        df = df - isin_sorted(shingles, rel)
     return df
 
 
@@ -201,4 +193,4 @@ def common_relatives(rel: dict[int, set[int]], i: int, j: int) -> list[int]:
     return sorted((rel.get(i, set()) & rel.get(j, set())) - {i, j})
 
 
-__all__ = ["Family", "Frequencies", "Holders", "common_relatives", "common_thresholds", "frequency", "member", "relatives", "stock_shares"]
+__all__ = ["Family", "Frequencies", "Holders", "common_relatives", "common_thresholds", "frequency", "relatives", "stock_shares"]

@@ -63,6 +63,7 @@ from typing import Iterable, Sequence
 import networkx as nx
 import numpy as np
 
+from .arrays import isin_sorted
 from .direction import Evidence, combine, orient
 from .fingerprint import shingle_hashes
 from .model import Document, Edge, Family, Lineage, Node, Pair
@@ -221,7 +222,7 @@ def _material(ids: list[str], seqs: dict[str, tuple[np.ndarray, np.ndarray, int]
     uniq = [np.unique(seqs[i][0][seqs[i][1]]) for i in ids]
     allh = np.concatenate(uniq) if uniq else np.zeros(0, np.uint32)
     v, c = np.unique(allh, return_counts=True)
-    stock = _member(v, common)
+    stock = isin_sorted(v, common)
     vocab = v[(c >= 2) & ~stock]
     alone = v[(c == 1) & ~stock]
     held = np.zeros((len(vocab), len(ids)), bool)
@@ -232,7 +233,7 @@ def _material(ids: list[str], seqs: dict[str, tuple[np.ndarray, np.ndarray, int]
         ok = valid & (vocab[k] == h) if len(vocab) else np.zeros(len(h), bool)
         pos[i] = np.where(ok, k, -1)[valid]  # sentence ends, where no shingle starts, do not break runs
         held[k[ok], j] = True
-        alone_runs[i] = _runs(_member(h[valid], alone), round(p.private_run * scale))
+        alone_runs[i] = _runs(isin_sorted(h[valid], alone), round(p.private_run * scale))
     length = np.array([int(seqs[i][1].sum()) for i in ids], dtype=np.int64)
     first = {i: _first_positions(pos[i]) for i in ids}
     least = round(p.private_run * scale)
@@ -325,14 +326,6 @@ def _later_kept(j: int, ids: list[str], held: np.ndarray, pos: dict[str, np.ndar
     judges = {ids[k] for k in np.nonzero(day < day[j])[0]}
     runs = _insertions(ids[j], _runs(mine, least), pos, first, least, judges)
     return [px[a:b][px[a:b] >= 0] for a, b in runs]
-
-
-def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """``np.isin`` for a sorted array of unique values (binary search, no sorting)."""
-    if not len(sorted_set):
-        return np.zeros(len(values), bool)
-    k = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
-    return sorted_set[k] == values
 
 
 def _first_positions(pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

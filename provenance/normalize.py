@@ -32,6 +32,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .arrays import ranks
+
 NORMALIZER_VERSION = 1
 
 SEP, CHAR, WORD, JOIN = 0, 1, 2, 3
@@ -406,9 +408,8 @@ def _hash_runs(cp: np.ndarray, run_start: np.ndarray, run_end: np.ndarray) -> np
     if run_start.size == 0:
         return np.zeros(0, np.uint32)
     lengths = run_end - run_start
-    total = int(lengths.sum())
-    idx = np.repeat(run_start, lengths) + (np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths))
-    offs = idx - np.repeat(run_start, lengths)
+    offs = ranks(lengths)
+    idx = np.repeat(run_start, lengths) + offs
     with np.errstate(over="ignore"):
         powers = _powers(int(offs.max()) + 1)
         terms = (cp[idx].astype(np.uint64) + np.uint64(1)) * powers[offs]

@@ -24,7 +24,7 @@ import numpy as np
 
 from . import boilerplate, segment
 from .align import align, hash_runs
-from .arrays import unique
+from .arrays import Members, isin_sorted, member, unique
 from .candidates import (ShingleStats, lsh_evidence, rare_shingle_evidence, relative_pairs, shingle_places,
                          shingle_stats)
 from .config import Config
@@ -251,8 +251,8 @@ def shared_valid(x: Prepared, y: Prepared) -> tuple[np.ndarray, np.ndarray]:
     xd, yd = x.distinct_shingles, y.distinct_shingles
     if xd.size == 0 or yd.size == 0:
         return np.zeros_like(x.valid), np.zeros_like(y.valid)
-    in_y = yd[np.searchsorted(yd, xd).clip(0, yd.size - 1)] == xd  # sorted needles: one pass
-    return x.valid & in_y[x.distinct_at], y.valid & _member(y.shingles, xd[in_y])
+    in_y = isin_sorted(xd, yd)  # sorted needles: one pass
+    return x.valid & in_y[x.distinct_at], y.valid & member(y.shingles, xd[in_y])
 
 
 def common_thresholds(stats: ShingleStats, config: Config) -> tuple[int, int]:
@@ -272,55 +272,18 @@ def compare_each(x: Prepared, ys: Iterable[Prepared], stats: ShingleStats | None
     """:func:`compare` of ``x`` with each of ``ys`` (yielded one by one), ``x``'s side of the joins made once.
 
     ``x`` is grouped by hash whole (:func:`~provenance.align.hash_runs`) once; of each ``y`` only the
-    positions whose hash ``x`` may have (a bitmap of ``x``'s hashes, :class:`_Members`) are grouped,
+    positions whose hash ``x`` may have (a bitmap of ``x``'s hashes, :class:`~provenance.arrays.Members`) are grouped,
     and of those the hashes ``x`` has kept (:meth:`~provenance.align.HashRuns.within`): the same seeds,
     since alignment seeds on shared hashes only and counts repeats of shared ones only, and ``x``'s
     shingles are found in ``y``'s shared ones exactly when they are in ``y``.
     """
     runs_x, weights_x = hash_runs(x.shingles, x.valid), x.units.weights()
-    in_x = _Members(runs_x.values)
+    in_x = Members(runs_x.values)
     for y in ys:
         runs_y = hash_runs(y.shingles, y.valid & in_x.maybe(y.shingles)).within(runs_x.values)
         raws = align(x.units.ids, x.shingles, x.valid, x.ks, weights_x, y.units.ids, y.shingles, y.valid,
                      config.align, runs_x, runs_y)
         yield judge_pair(x, y, raws, stats, config, y_set=runs_y.values)
-
-
-def _member(a: np.ndarray, sorted_b: np.ndarray) -> np.ndarray:
-    """``np.isin(a, sorted_b)`` for hash values ``a`` and a sorted, distinct ``sorted_b``."""
-    if sorted_b.size == 0 or a.size == 0:
-        return np.zeros(a.shape, dtype=bool)
-    if a.size < 1024:  # few needles: the bitmap would cost more than it saves
-        return sorted_b[np.searchsorted(sorted_b, a).clip(0, sorted_b.size - 1)] == a
-    return _Members(sorted_b)(a)
-
-
-class _Members:
-    """Membership in a sorted, distinct set of hash values, asked of many arrays: ``_Members(b)(a)``.
-
-    A bitmap of ``b``'s low bits, made once, rules out most of ``a`` at once; only the rest
-    is binary-searched (unsorted needles make ``np.searchsorted`` slow).
-    """
-
-    def __init__(self, sorted_b: np.ndarray) -> None:
-        self.b = sorted_b
-        bits = 16 if sorted_b.size < 2048 else 20
-        self.mask = np.uint32((1 << bits) - 1)
-        self.table = np.zeros(1 << bits, dtype=bool)
-        self.table[sorted_b.astype(np.uint32) & self.mask] = True
-
-    def maybe(self, a: np.ndarray) -> np.ndarray:
-        """Where ``a`` may hold a member (every member, and a few others: those sharing its low bits)."""
-        return self.table[a.astype(np.uint32) & self.mask]
-
-    def __call__(self, a: np.ndarray) -> np.ndarray:
-        out = np.zeros(a.shape, dtype=bool)
-        if self.b.size == 0 or a.size == 0:
-            return out
-        maybe = np.flatnonzero(self.maybe(a))
-        v = a[maybe]
-        out[maybe[self.b[np.searchsorted(self.b, v).clip(0, self.b.size - 1)] == v]] = True
-        return out
 
 
 def judge_pair(x: Prepared, y: Prepared, raws: Sequence, stats: ShingleStats | None, config: Config,
@@ -346,7 +309,7 @@ def judge_pair(x: Prepared, y: Prepared, raws: Sequence, stats: ShingleStats | N
         for r in raws:
             pos = np.nonzero(x.valid[r.i0 : r.i1])[0] + r.i0
             h = x.shingles[pos]
-            shared.append((h[_member(h, y_set)], r.matched))  # judge what is shared, not the edits
+            shared.append((h[member(h, y_set)], r.matched))  # judge what is shared, not the edits
         shares = boilerplate.stock_shares(stats, shared, bp, relatives)
     passages = []
     evidence: dict[tuple[int, int], int] = {}

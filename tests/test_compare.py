@@ -40,7 +40,7 @@ def test_aligning_on_shared_shingles_only_gives_the_same_passages():
 
 
 def test_membership_equals_isin():
-    from provenance.pipeline import _member
+    from provenance.arrays import member as _member
 
     rng = np.random.default_rng(2)
     for n_b in (0, 1, 50, 3000, 9000):
