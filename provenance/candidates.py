@@ -65,6 +65,11 @@ class CandidateParams:
     the first round (:func:`relative_pairs`): the shortest copied passage the engine is asked to find."""
     relative_rounds: int = 4
     """Rounds of such pairs at most (each round's copies propose the next round's pairs)."""
+    relative_budget: float = 0.25
+    """Pairs those rounds align, at most, as a share of the pairs the first round aligned (but at least
+    ``align_all``); the pairs that copied the longest common stretch go first, the others are counted
+    as unverified.  On simulated corpora the rounds added 14 % (2,000 documents); on 830 licence files,
+    where hundreds of files hold the same GPL text, they would add 170 % and take 7.6 GB."""
     align_all: int = 10_000
     """While a corpus has at most this many candidate pairs, every one is aligned; above, only the pairs that
     show a passage (``min_run``, ``min_collisions``, ``min_shared_text``) are, and the others (scattered
@@ -326,7 +331,7 @@ def rare_shingle_pairs(per_doc: list[np.ndarray], p: CandidateParams) -> set[tup
 
 
 def relative_pairs(covered: dict[int, list[tuple[int, list[tuple[int, int]]]]], min_overlap: int,
-                   block: int = 25) -> set[tuple[int, int]]:
+                   block: int = 25) -> dict[tuple[int, int], int]:
     """Pairs of documents that copied the same stretch of a third one: candidates the first search may miss.
 
     A template copied by hundreds of documents is too common for its shingles to be rare and fills
@@ -343,14 +348,14 @@ def relative_pairs(covered: dict[int, list[tuple[int, list[tuple[int, int]]]]], 
             holds it whole), so overlaps are found a block short at most.
 
     Returns:
-        Pairs ``(a, b)`` with ``a < b``.
+        Pairs ``(a, b)`` with ``a < b``, each with the most blocks of one third document both cover.
 
     Example:
-        >>> sorted(relative_pairs({0: [(1, [(0, 100)]), (2, [(50, 200)]), (3, [(300, 400)])]}, 50))
-        [(1, 2)]
+        >>> relative_pairs({0: [(1, [(0, 100)]), (2, [(50, 200)]), (3, [(300, 400)])]}, 50)
+        {(1, 2): 2}
     """
     need = max(1, min_overlap // block - 1)
-    out: set[tuple[int, int]] = set()
+    out: dict[tuple[int, int], int] = {}
     for partners in covered.values():
         if len(partners) < 2:
             continue
@@ -367,5 +372,7 @@ def relative_pairs(covered: dict[int, list[tuple[int, list[tuple[int, int]]]]], 
         shared = m @ m.T
         a, b = np.nonzero(np.triu(shared >= need, 1))
         qa, qb = who[a], who[b]
-        out.update(zip(np.minimum(qa, qb).tolist(), np.maximum(qa, qb).tolist()))
+        for key, n in zip(zip(np.minimum(qa, qb).tolist(), np.maximum(qa, qb).tolist()), shared[a, b].tolist()):
+            if n > out.get(key, 0):
+                out[key] = int(n)
     return out

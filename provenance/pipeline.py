@@ -478,21 +478,28 @@ def search_pairs(prepared: Sequence[Prepared], config: Config = Config(),
         progress("candidates", 1, 1)
     done = _align_pairs(prepared, todo, config, stats, progress, workers)
     # more rounds: pairs of documents that copied the same stretch of a third (members of a family too
-    # large for the candidates above to pair them all), until no new pair is proposed
+    # large for the candidates above to pair them all), until no new pair is proposed or the budget is spent
+    cp = config.candidates
     tried = set(todo)
-    for _ in range(config.candidates.relative_rounds):
-        extra = sorted(relative_pairs(_copied_spans(done), config.candidates.relative_overlap) - tried)
-        if not extra:
+    budget = max(cp.align_all, int(cp.relative_budget * len(todo)))
+    over: set[tuple[int, int]] = set()  # proposed beyond the budget
+    for _ in range(cp.relative_rounds):
+        proposed = relative_pairs(_copied_spans(done), cp.relative_overlap)
+        extra = sorted((k for k in proposed if k not in tried), key=lambda k: (-proposed[k], k))
+        kept = sorted(extra[:budget])
+        over.update(extra[budget:])
+        budget -= len(kept)
+        if not kept:
             break
-        tried.update(extra)
-        done += _align_pairs(prepared, extra, config, stats, progress, workers, stage="relatives")
+        tried.update(kept)
+        done += _align_pairs(prepared, kept, config, stats, progress, workers, stage="relatives")
     aligned = [(i, j, raws) for i, j, raws, _ in done]
     pairs = judge_pairs(prepared, aligned, stats, config, [p for *_, p in done])
     del done, aligned
     release_memory()
-    found = tried - set(todo)
-    return PairSearch(sort_pairs(pairs), Candidates(total + len(found - unverified), len(tried),
-                                                    len(unverified - found)))
+    found, over = tried - set(todo), over - tried
+    return PairSearch(sort_pairs(pairs), Candidates(total + len((found | over) - unverified), len(tried),
+                                                    len((unverified - found) | over)))
 
 
 def _copied_spans(done: Sequence[tuple[int, int, list, Pair | None]]) -> dict[int, list[tuple[int, list[Span]]]]:

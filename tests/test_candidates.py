@@ -136,9 +136,9 @@ def test_documents_that_copied_the_same_stretch_of_a_third_are_paired():
     }
     # 1 and 2 both hold 60..100 of document 0 (40 characters: one whole block of 25, enough at the
     # default resolution for 50); 4 holds only 90..130, one block with 2 (100..125) and none whole with 1
-    assert relative_pairs(covered, 50) == {(1, 2), (2, 4)}
-    assert relative_pairs(covered, 100) == set()  # 1 and 2 share at most two whole blocks of it
-    assert relative_pairs({0: [(7, [(0, 500)])]}, 50) == set()  # one partner: nobody to pair
+    assert relative_pairs(covered, 50) == {(1, 2): 1, (2, 4): 1}  # with the blocks both cover
+    assert relative_pairs(covered, 100) == {}  # 1 and 2 share at most two whole blocks of it
+    assert relative_pairs({0: [(7, [(0, 500)])]}, 50) == {}  # one partner: nobody to pair
 
 
 def test_a_family_too_large_for_the_candidate_caps_is_paired_through_its_copies():
@@ -157,3 +157,18 @@ def test_a_family_too_large_for_the_candidate_caps_is_paired_through_its_copies(
         (f"d{i}.txt", f"d{j}.txt") for i in range(8) for j in range(i + 1, 8))
     c = found.candidates
     assert c.aligned == 28 and c.pairs == 28 and c.unverified == 0
+
+
+def test_pairs_beyond_the_budget_of_the_further_rounds_are_counted_as_unverified():
+    rng = random.Random(11)
+    model = "".join(_filler(rng, 60) for _ in range(8))
+    docs = [Document(f"d{k}.txt", f"d{k}.txt", _filler(rng, 80) + model + _filler(rng, 80)) for k in range(8)]
+    prepared = [prepare(d) for d in docs]
+    none = replace(Config(), candidates=replace(CandidateParams(), max_bucket=2, partners=1, max_df=1,
+                                                min_shared=10**6, align_all=0, relative_budget=0.0))
+    first, _, _ = candidate_pairs(prepared, none)
+    found = search_pairs(prepared, none, workers=1)
+    c = found.candidates
+    assert c.aligned == len(first) < 28
+    assert sorted((p.a, p.b) for p in found.pairs) == sorted((f"d{i}.txt", f"d{j}.txt") for i, j in first)
+    assert c.unverified > 0 and c.pairs == c.aligned + c.unverified  # proposed, not aligned: counted
