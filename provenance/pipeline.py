@@ -483,8 +483,12 @@ def search_pairs(prepared: Sequence[Prepared], config: Config = Config(),
     tried = set(todo)
     budget = max(cp.align_all, int(cp.relative_budget * len(todo)))
     over: set[tuple[int, int]] = set()  # proposed beyond the budget
+    changed: set[int] | None = None  # documents with a new copy partner in the last round (None: all)
     for _ in range(cp.relative_rounds):
-        proposed = relative_pairs(_copied_spans(done), cp.relative_overlap)
+        covered = _copied_spans(done)
+        if changed is not None:  # the others propose what they proposed before: tried already
+            covered = {d: v for d, v in covered.items() if d in changed}
+        proposed = relative_pairs(covered, cp.relative_overlap)
         extra = sorted((k for k in proposed if k not in tried), key=lambda k: (-proposed[k], k))
         kept = sorted(extra[:budget])
         over.update(extra[budget:])
@@ -492,7 +496,9 @@ def search_pairs(prepared: Sequence[Prepared], config: Config = Config(),
         if not kept:
             break
         tried.update(kept)
-        done += _align_pairs(prepared, kept, config, stats, progress, workers, stage="relatives")
+        new = _align_pairs(prepared, kept, config, stats, progress, workers, stage="relatives")
+        changed = {d for i, j, _, pair in new if pair is not None and pair.kind == "copy" for d in (i, j)}
+        done += new
     aligned = [(i, j, raws) for i, j, raws, _ in done]
     pairs = judge_pairs(prepared, aligned, stats, config, [p for *_, p in done])
     del done, aligned
