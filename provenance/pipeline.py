@@ -477,47 +477,60 @@ def search_pairs(prepared: Sequence[Prepared], config: Config = Config(),
     if progress:
         progress("candidates", 1, 1)
     done = _align_pairs(prepared, todo, config, stats, progress, workers)
-    # more rounds: pairs of documents that copied the same stretch of a third (members of a family too
-    # large for the candidates above to pair them all), until no new pair is proposed or the budget is spent
+    found, over = _relative_rounds(prepared, done, set(todo), config, stats, progress, workers)
+    aligned = [(i, j, raws) for i, j, raws, _ in done]
+    pairs = judge_pairs(prepared, aligned, stats, config, [p for *_, p in done])
+    del done, aligned
+    release_memory()
+    return PairSearch(sort_pairs(pairs), Candidates(total + len((found | over) - unverified), len(todo) + len(found),
+                                                    len((unverified - found) | over)))
+
+
+def _relative_rounds(prepared: Sequence[Prepared], done: list[tuple[int, int, list, Pair | None]],
+                     first: set[tuple[int, int]], config: Config, stats: ShingleStats, progress: Progress | None,
+                     workers: int | None) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """Further rounds after the pairs ``first`` were aligned into ``done``: pairs of documents that copied the same
+    stretch of a third (members of a family too large for the candidates to pair them all), aligned and added to
+    ``done`` until no new pair is proposed or the budget is spent.
+
+    Returns:
+        The pairs these rounds aligned, and those they proposed beyond the budget.
+    """
     cp = config.candidates
-    tried = set(todo)
-    budget = max(cp.align_all, int(cp.relative_budget * len(todo)))
-    over: set[tuple[int, int]] = set()  # proposed beyond the budget
-    changed: set[int] | None = None  # documents with a new copy partner in the last round (None: all)
+    budget = max(cp.align_all, int(cp.relative_budget * len(first)))
+    found: set[tuple[int, int]] = set()
+    over: set[tuple[int, int]] = set()
+    covered: dict[int, list[tuple[int, list[Span]]]] = {}
+    _add_copied_spans(covered, done)
+    asking = covered  # after the first round, only documents that gained a partner (the others propose pairs tried)
     for _ in range(cp.relative_rounds):
-        covered = _copied_spans(done)
-        if changed is not None:  # the others propose what they proposed before: tried already
-            covered = {d: v for d, v in covered.items() if d in changed}
-        proposed = relative_pairs(covered, cp.relative_overlap)
-        extra = sorted((k for k in proposed if k not in tried), key=lambda k: (-proposed[k], k))
+        proposed = relative_pairs(asking, cp.relative_overlap)
+        extra = sorted((k for k in proposed if k not in first and k not in found), key=lambda k: (-proposed[k], k))
         kept = sorted(extra[:budget])
         over.update(extra[budget:])
         budget -= len(kept)
         if not kept:
             break
-        tried.update(kept)
+        found.update(kept)
         new = _align_pairs(prepared, kept, config, stats, progress, workers, stage="relatives")
-        changed = {d for i, j, _, pair in new if pair is not None and pair.kind == "copy" for d in (i, j)}
         done += new
-    aligned = [(i, j, raws) for i, j, raws, _ in done]
-    pairs = judge_pairs(prepared, aligned, stats, config, [p for *_, p in done])
-    del done, aligned
-    release_memory()
-    found, over = tried - set(todo), over - tried
-    return PairSearch(sort_pairs(pairs), Candidates(total + len((found | over) - unverified), len(tried),
-                                                    len((unverified - found) | over)))
+        asking = {d: covered[d] for d in _add_copied_spans(covered, new)}
+    return found, over - found
 
 
-def _copied_spans(done: Sequence[tuple[int, int, list, Pair | None]]) -> dict[int, list[tuple[int, list[Span]]]]:
-    """Per document, its copy partners and the spans of its copied passages with each (first judgements)."""
-    out: dict[int, list[tuple[int, list[Span]]]] = {}
+def _add_copied_spans(covered: dict[int, list[tuple[int, list[Span]]]],
+                      done: Sequence[tuple[int, int, list, Pair | None]]) -> set[int]:
+    """Add the copy pairs of ``done`` (first judgements) to ``covered``: per document, its copy partners and the
+    spans of its copied passages with each.  Returns the documents that gained a partner."""
+    grew: set[int] = set()
     for i, j, _, pair in done:
         if pair is None or pair.kind != "copy":
             continue
         copied = [q for q in pair.passages if q.kind == "copy"]
-        out.setdefault(i, []).append((j, [q.a_span for q in copied]))
-        out.setdefault(j, []).append((i, [q.b_span for q in copied]))
-    return out
+        covered.setdefault(i, []).append((j, [q.a_span for q in copied]))
+        covered.setdefault(j, []).append((i, [q.b_span for q in copied]))
+        grew.update((i, j))
+    return grew
 
 
 def _align_pairs(prepared: Sequence[Prepared], todo: Sequence[tuple[int, int]], config: Config, stats: ShingleStats,
