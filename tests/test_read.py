@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pytest
 from provenance.read import SUPPORTED_SUFFIXES, ReadError, iter_files, read_document
 from provenance.read.charset import decode
 from provenance.read.html import _body_text
+from provenance.read.pdf import PAGE_BREAK
 
 from .conftest import FIXTURES
 
@@ -58,6 +61,10 @@ GOLDEN = [
     ("004.docx", "docx", None),
     ("000.pdf", "pdf", None),
     ("partly_unmapped.pdf", "pdf", None),
+    ("embedded_no_tounicode.pdf", "pdf", None),
+    ("embedded_no_tounicode_latin.pdf", "pdf", None),
+    ("mixed_fonts.pdf", "pdf", None),
+    ("adobe_gb1_no_tounicode.pdf", "pdf", None),
     ("002.html", "html", "gb18030"),
 ]
 
@@ -93,6 +100,73 @@ def test_pdf_unmapped_glyphs_become_replacement_characters():
     lines = read_document(FORMATS / "partly_unmapped.pdf").text.split("\n")
     assert lines == ["Riverside County Emergency Response Plan", "1. Purpose: protect life first, then property.",
                      "\ufffd" * 6, "2. Principles: act early on the basis of forecasts."]
+
+
+def plan_lines(prefix: str, n: int) -> list[str]:
+    return [line.strip() for line in sample(prefix).splitlines() if line.strip()][:n]
+
+
+def test_pdf_embedded_font_without_tounicode_is_read_through_its_cmap():
+    text = read_document(FORMATS / "embedded_no_tounicode.pdf").text
+    assert squeeze(text.replace("\f", "")) == squeeze("".join(plan_lines("003", 10)))
+    assert text.count(PAGE_BREAK) == 1 and "\ufffd" not in text  # two pages, both recovered
+    assert text.startswith("中共西岗镇委员会\n西岗镇人民政府\n关于开展脱贫攻坚专项巡察工作的信访维稳应急预案\n")
+
+
+def test_pdf_embedded_latin_font_without_tounicode_keeps_its_words():
+    text = read_document(FORMATS / "embedded_no_tounicode_latin.pdf").text
+    source = (FORMATS / "english.txt").read_text(encoding="utf-8").split("\n\n")[:6]
+    assert text.split() == " ".join(source).split()
+    assert text.startswith("Riverside County Emergency Response Plan for Severe Weather\n1. Purpose\n")
+
+
+def test_pdf_mixed_page_recovers_the_embedded_font_and_marks_the_rest():
+    lines = read_document(FORMATS / "mixed_fonts.pdf").text.split("\n")
+    assert lines == ["Riverside County Emergency Response Plan", plan_lines("003", 2)[1], "\ufffd" * 6,
+                     "2. Principles: act early on the basis of forecasts."]
+
+
+def test_pdf_standard_cid_ordering_without_tounicode_is_read_by_pdfium_alone(monkeypatch):
+    import provenance.read.pdf_recover as recover
+
+    monkeypatch.setattr(recover, "page_texts", lambda *args: pytest.fail("fallback used"))
+    text = read_document(FORMATS / "adobe_gb1_no_tounicode.pdf").text
+    assert squeeze(text) == squeeze("".join(plan_lines("003", 4)))
+
+
+def test_pdf_fallback_is_used_only_for_pages_with_junk(monkeypatch):
+    import provenance.read.pdf_recover as recover
+
+    calls = []
+    real = recover.page_texts
+    monkeypatch.setattr(recover, "page_texts", lambda data, pages, count: calls.append((sorted(pages), count))
+                        or real(data, pages, count))
+    read_document(FORMATS / "000.pdf")
+    assert calls == []
+    read_document(FORMATS / "embedded_no_tounicode.pdf")
+    assert calls == [([0, 1], 2)]
+
+
+def test_pdf_clean_files_do_not_import_pdfminer():
+    code = ("import sys; from provenance.read import read_document; "
+            f"read_document({str(FORMATS / '000.pdf')!r}); print('pdfminer' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert out.stdout == "False\n"
+
+
+def test_pdf_fallback_failure_or_other_page_count_keeps_pdfium_text(monkeypatch):
+    import provenance.read.pdf_recover as recover
+
+    data = (FORMATS / "mixed_fonts.pdf").read_bytes()
+    assert recover.page_texts(data, [0], 2) == {}
+    assert recover.page_texts(b"%PDF-1.4 not really", [0], 1) == {}
+    monkeypatch.setattr(recover, "_read_pages", lambda data, wanted: 1 / 0)
+    lines = read_document(FORMATS / "mixed_fonts.pdf").text.split("\n")
+    assert lines[0] == "Riverside County Emergency Response Plan" and set(lines[1]) == {"\ufffd"}
+    # every glyph unmapped: the text layer is unusable, not missing
+    why = reason(FORMATS / "embedded_no_tounicode.pdf")
+    assert why == "text layer unusable (fonts without a Unicode map); run OCR first"
 
 
 def test_html_keeps_the_article_and_drops_the_chrome():

@@ -1,4 +1,4 @@
-"""PDF: the text layer, as pdfium extracts it (no OCR).
+"""PDF: the text layer, as pdfium extracts it (no OCR), with pdfminer.six for the glyphs pdfium cannot map.
 
 Each page's text comes from pypdfium2 in reading order as pdfium sees it; pdfium's
 ``"\\r\\n"`` line ends become ``"\\n"``; pages are joined with ``"\\n\\f\\n"`` (a form
@@ -9,17 +9,31 @@ Note:
     A PDF made of scanned images has no text layer: it is refused with ``"no text layer
     (scanned image?); run OCR first"``.
 
-    A font embedded without a Unicode map (no ``/ToUnicode``; typically a subset CJK font
-    with ``Identity-H`` encoding, common in government PDFs) leaves pdfium only the glyph
-    codes, which it passes off as characters: a soup of Armenian, Hangul, CJK and
-    control code points.  pdfium flags such characters (``FPDFText_HasUnicodeMapError``);
-    each one becomes U+FFFD here, so junk never poses as text.  When more than a fifth
-    of the visible characters are U+FFFD or control codes the file is refused with
-    ``"text layer unusable (fonts without a Unicode map); run OCR first"``.  A simple
-    (8-bit) font without a map is flagged only for some codes: pdfium reads the rest
-    through the font's own cmap as Latin-1 letters, which cannot be told from text; such
-    a file is refused only when enough of its codes are flagged or are controls.  Fonts
-    using a standard CJK CMap (``UniGB-UCS2-H`` and the like) are mapped correctly.
+    A font without a ``/ToUnicode`` map leaves pdfium only the glyph codes, which it passes
+    off as characters (a soup of control codes, Armenian, Hangul, CJK); pdfium flags such
+    characters (``FPDFText_HasUnicodeMapError``) and each one becomes U+FFFD here, so junk
+    never poses as text.  What happens then:
+
+    * **Recovered** — a CID font with ``Identity-H`` encoding whose font program is embedded
+      (``/FontFile2``, a TrueType subset, as in many government PDFs) and keeps its own
+      Unicode ``cmap``: each page with U+FFFD or control codes is read again by pdfminer.six
+      (:mod:`.pdf_recover`), which maps the glyph ids back through that ``cmap``; its text
+      for the page (its text lines, one per ``"\\n"``) replaces pdfium's when it has fewer
+      junk characters.  The other pages keep pdfium's text.
+    * **Read by pdfium already** — a CID font whose ``/CIDSystemInfo`` ordering is
+      Adobe-GB1, -CNS1, -Japan1 or -Korea1 (CIDs mapped through Adobe's tables), and fonts
+      using a standard CJK CMap (``UniGB-UCS2-H`` and the like).
+    * **Refused** — when, after that, more than a fifth of the visible characters are still
+      U+FFFD or control codes: ``"text layer unusable (fonts without a Unicode map); run OCR
+      first"``.  That is a font not embedded with an ``Identity`` ordering (its glyph ids
+      mean nothing without the font), an embedded font without a Unicode ``cmap`` (such as
+      reportlab's CJK subsets: simple TrueType fonts whose ``cmap`` maps byte codes), or a
+      CFF font (``/FontFile3``), whose ``cmap`` pdfminer does not read.  Fewer such glyphs
+      stay in the text as U+FFFD.
+
+    A simple (8-bit) font without a map is flagged only for some codes: pdfium reads the
+    rest through the font's own cmap as Latin-1 letters, which cannot be told from text;
+    such a file is refused only when enough of its codes are flagged or are controls.
 """
 
 from __future__ import annotations
@@ -41,7 +55,7 @@ _MAX_JUNK_SHARE = 0.2
 
 
 def read(path: Path, data: bytes) -> Source:
-    """Extract the text layer of every page.
+    """Extract the text layer of every page; pages with unmapped glyphs are read again by pdfminer.six.
 
     Raises:
         ReadError: corrupt or encrypted file, or no usable text layer.
@@ -60,13 +74,30 @@ def read(path: Path, data: bytes) -> Source:
         raise ReadError(path, f"not a valid .pdf: {one_line(err)}") from None
     finally:
         pdf.close()
-    text = PAGE_BREAK.join(pages)
+    text = PAGE_BREAK.join(_recovered(data, pages))
     visible = "".join(text.split())
+    if _junk(visible) > _MAX_JUNK_SHARE * len(visible):
+        raise ReadError(path, "text layer unusable (fonts without a Unicode map); run OCR first")
     if not has_text(visible):
         raise ReadError(path, "no text layer (scanned image?); run OCR first")
-    if len(_JUNK.findall(visible)) > _MAX_JUNK_SHARE * len(visible):
-        raise ReadError(path, "text layer unusable (fonts without a Unicode map); run OCR first")
     return Source(str(path), text, "pdf")
+
+
+def _junk(text: str) -> int:
+    """How many characters of ``text`` are U+FFFD or control codes (tabs and line ends aside)."""
+    return len(_JUNK.findall(text))
+
+
+def _recovered(data: bytes, pages: list[str]) -> list[str]:
+    """``pages`` with each page that has junk replaced by pdfminer's reading of it
+    (:mod:`.pdf_recover`) where that has less junk."""
+    junk = {k: n for k, page in enumerate(pages) if (n := _junk(page))}
+    if not junk:
+        return pages
+    from .pdf_recover import page_texts
+
+    better = {k: page for k, page in page_texts(data, junk, len(pages)).items() if _junk(page) < junk[k]}
+    return [better.get(k, page) for k, page in enumerate(pages)]
 
 
 def _page_text(page) -> str:
