@@ -213,6 +213,7 @@ class _Component:
     own: list[list[np.ndarray]] = field(default_factory=list)  # per document: its additions kept by later copies
     novel: np.ndarray | None = None  # novel[v, j]: material v first appears in document j
     both: np.ndarray | None = None   # both[j, k]: material documents j and k both hold (:func:`_gram`)
+    shingles: dict[str, np.ndarray] = field(default_factory=dict)  # per document: every shingle, in order
 
 
 def _material(ids: list[str], seqs: dict[str, tuple[np.ndarray, np.ndarray, int]], common: np.ndarray,
@@ -236,16 +237,17 @@ def _material(ids: list[str], seqs: dict[str, tuple[np.ndarray, np.ndarray, int]
         alone_runs[i] = _runs(isin_sorted(h[valid], alone), round(p.private_run * scale))
     length = np.array([int(seqs[i][1].sum()) for i in ids], dtype=np.int64)
     first = {i: _first_positions(pos[i]) for i in ids}
+    ends = {i: _ends(pos[i]) for i in ids}
     least = round(p.private_run * scale)
     day = _days(dates, len(ids))
     own: list[list[np.ndarray]] = []
     f_day, f_count = _first_holders(held, day)
     for j, i in enumerate(ids):
-        private[j] = sum(b - a for a, b in _insertions(i, alone_runs[i], pos, first, least))
+        private[j] = sum(b - a for a, b in _insertions(i, alone_runs[i], pos, first, least, ends=ends))
         own.append(_later_kept(j, ids, held, pos, first, day, least, f_day, f_count))
     both = _gram(held)
     return _Component(ids, held, pos, private, max(2, round(p.min_run * scale)), length, own,
-                      _novel(held, day, f_day, both), both)
+                      _novel(held, day, f_day, both), both, {i: seqs[i][0][seqs[i][1]] for i in ids})
 
 
 def _first_holders(held: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -328,6 +330,12 @@ def _later_kept(j: int, ids: list[str], held: np.ndarray, pos: dict[str, np.ndar
     return [px[a:b][px[a:b] >= 0] for a, b in runs]
 
 
+def _ends(pos: np.ndarray) -> tuple[int, int]:
+    """The first and the last position holding material (``(len, -1)`` if none)."""
+    where = np.nonzero(pos >= 0)[0]
+    return (int(where[0]), int(where[-1])) if len(where) else (len(pos), -1)
+
+
 def _first_positions(pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     where = np.nonzero(pos >= 0)[0]
     u, at = np.unique(pos[where], return_index=True)
@@ -336,7 +344,8 @@ def _first_positions(pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _insertions(doc: str, alone: np.ndarray, pos: dict[str, np.ndarray],
                 first: dict[str, tuple[np.ndarray, np.ndarray]], least: int,
-                judges: set[str] | None = None) -> list[tuple[int, int]]:
+                judges: set[str] | None = None,
+                ends: dict[str, tuple[int, int]] | None = None) -> list[tuple[int, int]]:
     """Runs of ``doc``'s own text (``alone``) that it *inserted* (a local paragraph), not a slot it filled.
 
     The shared shingles on both sides of each such run are looked up in the
@@ -345,6 +354,10 @@ def _insertions(doc: str, alone: np.ndarray, pos: dict[str, np.ndarray],
     document filled the same slot with its own words (names, dates, phone
     numbers), which copies never keep.  With ``judges``, a run nobody of them
     reads across, or at an end of the document, is not shown to be inserted.
+    Without, a run at an end is measured against the documents whose shared text
+    ends (or starts) there too (``ends``: each one's first and last position
+    holding material): a closing list of names every copy fills in its own way
+    is no addition, a paragraph appended after the text the others end with is.
 
     Returns:
         ``(start, end)`` positions of the inserted runs.
@@ -354,21 +367,34 @@ def _insertions(doc: str, alone: np.ndarray, pos: dict[str, np.ndarray],
     out = []
     for a, b in zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]):
         before, after = np.nonzero(py[:a] >= 0)[0], np.nonzero(py[b:] >= 0)[0]
-        if not len(before) or not len(after):
-            if judges is None:
-                out.append((int(a), int(b)))  # at an end of the document: an addition
+        at_end = not len(before) or not len(after)
+        if at_end and judges is not None:
             continue
-        pb, pa = int(before[-1]), int(b + after[0])
+        if at_end and (ends is None or (not len(before) and not len(after))):
+            out.append((int(a), int(b)))  # at an end, nobody to measure against: an addition
+            continue
+        pb = int(before[-1]) if len(before) else -1  # -1, len(py): the document's start, its end
+        pa = int(b + after[0]) if len(after) else len(py)
         gaps = []
         for other, (u, at) in first.items():
             if other == doc or not len(u) or (judges is not None and other not in judges):
                 continue
-            kb, ka = np.searchsorted(u, [py[pb], py[pa]])
-            if kb < len(u) and ka < len(u) and u[kb] == py[pb] and u[ka] == py[pa] and at[ka] > at[kb]:
+            kb, ka = np.searchsorted(u, [py[max(pb, 0)], py[min(pa, len(py) - 1)]])
+            hb = kb < len(u) and u[kb] == py[max(pb, 0)]
+            ha = ka < len(u) and u[ka] == py[min(pa, len(py) - 1)]
+            if pb < 0:  # what stands before the first shared text, there as here (if it starts there too)
+                if ha and at[ka] - ends[other][0] < least:
+                    gaps.append(int(at[ka]) + 1)
+            elif pa == len(py):  # what stands after the last shared text
+                if hb and ends[other][1] - at[kb] < least:
+                    gaps.append(len(pos[other]) - int(at[kb]))
+            elif hb and ha and at[ka] > at[kb]:
                 gaps.append(int(at[ka] - at[kb]))
         if not gaps and judges is not None:
             continue
-        if not gaps or (pa - pb) - float(np.median(gaps)) >= least:
+        # at an end, part of the run may stand for text the others have there (a title's own words)
+        longer = min(least, (b - a) / 2) if at_end else least
+        if not gaps or (pa - pb) - float(np.median(gaps)) >= longer:
             out.append((int(a), int(b)))  # nobody else has text on both sides, or they have it closer: inserted
     return out
 
@@ -558,8 +584,9 @@ def _prefer_exemplars(graph: nx.DiGraph, docs: dict[str, Document], mat_of: dict
     """Among a document's possible sources, drop those that are mere copies of another one.
 
     When both Y and an older possible source B of Y could be X's source, and X
-    neither holds text of Y's own (text Y has and B lacks) nor lacks what Y
-    dropped from B, nothing shows that X went through Y: the exemplar B is kept
+    neither holds text of Y's own (text Y has and B lacks, stock sentences included:
+    a sentence of common wording Y added and X kept shows X's way as well as
+    any) nor lacks what Y dropped from B, nothing shows that X went through Y: the exemplar B is kept
     (stemmatics' *eliminatio codicum descriptorum*).  Only dated pairs are judged so: between undated
     look-alikes the branching's weights decide.  A stretch of B that Y and X both
     lack counts only from twice the shortest run, unless X also holds some of Y's
@@ -581,7 +608,8 @@ def _prefer_exemplars(graph: nx.DiGraph, docs: dict[str, Document], mat_of: dict
                     continue
                 hy, hb = mat.held[:, index[y]], mat.held[:, index[b]]
                 mine = np.where(px >= 0, (hy & ~hb)[np.maximum(px, 0)], False)
-                if _runs(mine, mat.run).any():
+                sx = mat.shingles[x]  # every shingle: a stock sentence y added is y's own text too
+                if _runs(np.isin(sx, mat.shingles[y]) & ~np.isin(sx, mat.shingles[b]), mat.run).any():
                     continue  # x holds text of y's own
                 pb = mat.pos[b]
                 lost = hb & ~hy & ~mat.held[:, index[x]]

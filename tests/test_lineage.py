@@ -173,6 +173,43 @@ def test_a_short_cut_a_copy_kept_still_shows_it_went_through_that_copy():
     assert parents(lineage([m, o, y, x]))["x.txt"] == "y.txt"
 
 
+def names(rng: random.Random, n: int) -> list[str]:
+    return ["".join(rng.choice(POOL) for _ in range(3)) for _ in range(n)]
+
+
+def test_names_each_copy_fills_in_at_the_start_and_the_end_are_no_text_its_copies_dropped():
+    # a plan opens with its town's title and closes with its leading group's names; its copies put
+    # their own there: the source's names stand where the copies have theirs, not text they dropped
+    rng = random.Random(31)
+    body = sentences(rng, 14)
+
+    def plan(doc_id: str, date: str, parts: list[str]) -> Document:
+        title, (n1, n2, n3, *rest) = "".join(names(rng, 2)) + "镇应急预案", names(rng, 8)
+        closing = f"领导小组组长：{n1}，副组长：{n2}、{n3}，成员：{'、'.join(rest)}。"
+        return document(doc_id, [title, *parts, closing], date)
+
+    docs = [plan("m.txt", "2019-01-01", body), plan("a.txt", "2020-01-01", body[:9] + body[10:]),
+            plan("b.txt", "2020-06-01", body[1:])]
+    assert parents(lineage(docs)) == {"a.txt": "m.txt", "b.txt": "m.txt"}
+
+
+def test_a_stock_sentence_a_copy_added_and_its_copy_kept_shows_the_copy_went_through_it():
+    # y repeats b, sets one character right and adds a sentence found in an unrelated family too
+    # (stock text, no family material); x keeps both: x went through y, not straight to the exemplar b
+    # (one character is too short a run to show that alone)
+    rng = random.Random(32)
+    body, stock = sentences(rng, 14), sentences(rng, 1)[0] + sentences(rng, 1)[0]
+    typo = body[3][:9] + "之" + body[3][10:]                      # one character of b's that y set right
+    b = document("b.txt", [*body[:3], typo, *body[4:]], "2019-01-01")
+    y = document("y.txt", [*body[:7], stock, *body[7:]], "2020-01-01")
+    x = document("x.txt", [*body[:7], stock, *body[7:12]], "2021-01-01")
+    other = sentences(rng, 10)
+    u = document("u.txt", [*other, stock], "2018-01-01")
+    v = document("v.txt", [*other[1:], stock], "2018-06-01")
+    pairs = copy_pairs([b, y, x]) + copy_pairs([u, v])
+    assert parents(lineage([b, y, x, u, v], pairs))["x.txt"] == "y.txt"
+
+
 # --- an unseen model --------------------------------------------------------------------------
 
 def hidden_family(seed: int, n: int = 3):
