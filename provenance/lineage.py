@@ -98,6 +98,15 @@ class LineageParams:
         min_kept: Share of a source's novelties a child must keep (else it did not copy that source).
         max_borrowed: ``max_missing`` for a child that kept its source's novelties (it may have taken
             a paragraph or two from another document too).
+        min_region: Documents a cluster of an inferred template's group needs to be read on its own
+            (:func:`_regions`).
+        region_contrast: How many times more a cluster's documents must share with each other than
+            with the rest of the group.
+        region_model: The most a cluster's documents may share with the rest of the group (as a share
+            of the smaller text): the lost model must be a minor part of them.
+        region_share: Share of a document's material that must be its cluster's own text for the
+            cluster's reading to place it.
+        region_cover: Share of a document's cluster-only text its source in the cluster must hold.
     """
 
     k_char: int = 8
@@ -114,6 +123,11 @@ class LineageParams:
     min_inherited: int = 24
     min_kept: float = 0.2
     max_borrowed: float = 0.15
+    min_region: int = 3
+    region_contrast: float = 1.5
+    region_model: float = 0.25
+    region_share: float = 0.1
+    region_cover: float = 0.5
 
 
 def hypothetical_id(family_id: str) -> str:
@@ -750,6 +764,97 @@ def _absorb(group: list[str], parent: dict[str, str], mat: _Component, p: Lineag
     return sorted(inside | set(group))
 
 
+def _add_edges(graph: nx.DiGraph, found: dict[tuple[str, str], _Candidate], lean_of, p: LineageParams,
+               tolerant: bool = False) -> None:
+    """Each valid candidate (each one, ``tolerant``) becomes a weighted edge, unless an undated pair's own
+    clues point the other way."""
+    for (y, x), c in found.items():
+        if not tolerant and not c.valid(p):
+            continue
+        lean = lean_of(y, x)
+        if lean is not None and lean <= -p.against:
+            continue
+        graph.add_edge(y, x, weight=2.0 + c.cover + 0.5 * c.score + 2.0 * (lean or 0.0))
+
+
+def _regions(group: list[str], mat: _Component, p: LineageParams) -> list[list[str]]:
+    """Clusters of an inferred template's group that share much more with each other than with the rest.
+
+    A family of regulations all drawn from a national law, where one province's cities
+    also copied their province's text, is one group under the unseen law; the province's
+    documents share, besides the law, text the others lack.  Louvain communities of the
+    group weighted by shared material (as a share of the smaller document) are taken when
+    the documents of a community share on average at least ``region_contrast`` times what
+    they share with the rest of the group, and that is little (at most ``region_model``: the
+    lost model is a minor part of them); copies of one lost model, which share most of their
+    text and about equally, give no such clusters.
+    """
+    index = {x: j for j, x in enumerate(mat.ids)}
+    members = [x for x in group if x in index]
+    if len(members) < 2 * p.min_region:
+        return []
+    cols = [index[x] for x in members]
+    both = mat.both[np.ix_(cols, cols)].astype(np.float64)
+    size = np.diag(both).copy()
+    share = both / np.maximum(1.0, np.minimum(size[:, None], size[None, :]))
+    g = nx.Graph()
+    g.add_nodes_from(range(len(members)))
+    g.add_weighted_edges_from((a, b, share[a, b]) for a in range(len(members)) for b in range(a + 1, len(members))
+                              if share[a, b] > 0)
+    comms = [sorted(c) for c in nx.community.louvain_communities(g, weight="weight", seed=0)]
+    if len(comms) < 2:
+        return []
+    label = np.empty(len(members), np.int64)
+    for k, c in enumerate(comms):
+        label[c] = k
+    out = []
+    for k, c in enumerate(comms):
+        if len(c) < p.min_region:
+            continue
+        inside = share[np.ix_(c, c)][~np.eye(len(c), dtype=bool)].mean()
+        outside = share[np.ix_(c, np.nonzero(label != k)[0])].mean()
+        if outside <= p.region_model and inside >= p.region_contrast * outside:
+            out.append([members[a] for a in c])
+    return out
+
+
+def _regional_parents(region: list[str], mat: _Component, seqs: dict[str, tuple], common: np.ndarray,
+                      docs: dict[str, Document], linked: set[tuple[str, str]],
+                      cands: dict[tuple[str, str], _Candidate], lean_of, p: LineageParams) -> dict[str, str]:
+    """Parents inside one cluster of an inferred template's group, read from the text only the cluster shares.
+
+    Whatever a document outside the cluster also holds is set aside as the lost
+    model's text (it joins the stock text), and the cluster is read as a component of
+    its own: the same tests of who can be whose source, then a maximum branching.  A
+    document with a parent there hangs under it; the others stay under the template.
+    Only documents whose cluster-only text is at least ``region_share`` of their
+    material are read so (too little text would decide nothing).
+    """
+    outside = [x for x in mat.ids if x not in set(region)]
+    held_out = np.concatenate([np.unique(seqs[x][0][seqs[x][1]]) for x in outside]) if outside else np.zeros(0, np.uint32)
+    stock = np.union1d(common, held_out.astype(common.dtype, copy=False))
+    sub = _material(region, seqs, stock, p, [docs[x].metadata.date for x in region])
+    if not len(sub.held):
+        return {}
+    for j, x in enumerate(region):
+        if docs[x].metadata.template:
+            sub.private[j] = 0
+    index = {x: j for j, x in enumerate(mat.ids)}
+    whole = {x: int((mat.pos[x] >= 0).sum()) for x in region}
+    enough = {x for x in region if int((sub.pos[x] >= 0).sum()) >= p.region_share * max(1, whole[x])}
+    found = {k: c for k, c in _candidates(sub, docs, linked, p).items() if k[1] in enough and k[1] in index}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(region)
+    # such a cluster's documents took from their region and from the lost model, often from a
+    # neighbour too: the source is the older document that explains most of the regional text
+    found = {k: c for k, c in found.items() if c.valid(p) or c.cover >= p.region_cover}
+    _add_edges(graph, found, lean_of, p, tolerant=True)
+    inner = _branching(graph, docs, {x: sub for x in region}, p)
+    for x, y in inner.items():
+        cands[(y, x)] = found[(y, x)]
+    return inner
+
+
 def _merge_groups(groups: list[list[str]]) -> list[list[str]]:
     g = nx.Graph()
     for grp in groups:
@@ -813,6 +918,17 @@ def build_lineage(documents: Sequence[Document], pairs: Sequence[Pair], families
     cands: dict[tuple[str, str], _Candidate] = {}
     oriented: dict[frozenset, tuple] = {}
     mats: list[_Component] = []
+
+    def lean_of(y: str, x: str) -> float | None:
+        """How far an undated pair's own clues lean to ``y`` being the source; None when no date orders them."""
+        if _dated_pair(docs, x, y):
+            return None
+        key = frozenset((x, y))
+        if key not in oriented:
+            oriented[key] = orient(docs[y], docs[x], pair_of[key], common=shared_names())
+        winner, _, conf, _ = oriented[key]
+        return conf if winner == y else -conf if winner == x else 0.0
+
     for comp in busy:
         if len(comp) > params.max_component:
             notes.append(f"{len(comp)} documents copy each other: too many to compare as witnesses, "
@@ -829,19 +945,7 @@ def build_lineage(documents: Sequence[Document], pairs: Sequence[Pair], families
         mats.append(mat)
         found = _candidates(mat, docs, linked, params) if len(mat.held) else {}
         cands.update(found)
-        for (y, x), c in found.items():
-            if not c.valid(params):
-                continue
-            lean = 0.0
-            if not _dated_pair(docs, x, y):  # no date orders them: the pair's own clues do
-                key = frozenset((x, y))
-                if key not in oriented:
-                    oriented[key] = orient(docs[y], docs[x], pair_of[key], common=shared_names())
-                winner, _, conf, _ = oriented[key]
-                lean = conf if winner == y else -conf if winner == x else 0.0
-                if lean <= -params.against:
-                    continue
-            graph.add_edge(y, x, weight=2.0 + c.cover + 0.5 * c.score + 2.0 * lean)
+        _add_edges(graph, found, lean_of, params)
     mat_of = {x: m for m in mats for x in m.ids}
     parent = _branching(graph, docs, mat_of, params)
 
@@ -856,7 +960,15 @@ def build_lineage(documents: Sequence[Document], pairs: Sequence[Pair], families
         used[fam] += 1
         hid = hypothetical_id(fam if used[fam] == 1 else f"{fam}-{used[fam]}")
         nodes.append(Node(hid, True, f"inferred template {hid.split(':', 1)[1]} (not in corpus)"))
+        inner = {}
+        if group[0] in mat_of:
+            for region in _regions(group, mat_of[group[0]], params):
+                inner.update(_regional_parents(region, mat_of[group[0]], seqs, common, docs, linked, cands,
+                                               lean_of, params))
         for x in group:
+            if x in inner:
+                parent[x] = inner[x]
+                continue
             parent[x] = hid
             detail = (f"{x} and {len(group) - 1} other document(s) share the model text of {fam}; "
                       "none of them can be the others' source")

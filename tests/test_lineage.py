@@ -233,6 +233,28 @@ def test_towns_that_each_localise_a_lost_model_get_one_inferred_template(n):
     assert edge.evidence[0]["kind"] == "shared_model"
 
 
+def test_cities_that_copied_their_province_and_a_lost_national_model_hang_under_the_province():
+    # a lost national model N; province p takes part of it and adds articles of its own (R); its
+    # cities take parts of N and of R; another province's cities take parts of N and share articles
+    # (T) whose source is not in the corpus: all under one inferred template, p's cities under p
+    rng = random.Random(41)
+    n, r, t = sentences(rng, 30), sentences(rng, 20), sentences(rng, 20)
+
+    def some(part: list[str], k: int) -> list[str]:
+        return [part[i] for i in sorted(rng.sample(range(len(part)), k))]
+
+    docs = [document("p.txt", n[:18] + r, "2017-01-01")]
+    docs += [document(f"p{k}.txt", some(n, 12) + some(r, 15) + sentences(rng, 3), f"2019-0{k}-01") for k in (1, 2, 3)]
+    docs += [document(f"q{k}.txt", some(n, 12) + some(t, 15) + sentences(rng, 3), f"2018-0{k}-01") for k in (1, 2, 3)]
+    lin = lineage(docs)
+    found, (h,) = parents(lin), hypothetical(lin)
+    assert [found[f"p{k}.txt"] for k in (1, 2, 3)] == ["p.txt"] * 3
+    assert found["p.txt"] == h and found["q1.txt"] == h
+    # the other province's cities: under the template, or (read as a region of their own) under
+    # their oldest, which holds most of their shared articles
+    assert {found["q2.txt"], found["q3.txt"]} <= {h, "q1.txt"}
+
+
 def test_an_unseen_template_is_not_invented_when_the_model_is_in_the_corpus():
     rng = random.Random(7)
     model = sentences(rng, 14)
