@@ -264,6 +264,15 @@ def _material(ids: list[str], seqs: dict[str, tuple[np.ndarray, np.ndarray, int]
                       _novel(held, day, f_day, both), both, {i: seqs[i][0][seqs[i][1]] for i in ids})
 
 
+def _blanks_unowned(mat: _Component, docs: dict[str, Document]) -> _Component:
+    """``mat`` with no own additions for fill-in templates: what only a template has are its blanks, which every
+    copy fills."""
+    for j, x in enumerate(mat.ids):
+        if docs[x].metadata.template:
+            mat.private[j] = 0
+    return mat
+
+
 def _first_holders(held: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per material row: the date of its earliest holder and how many hold it on that date.
 
@@ -765,11 +774,11 @@ def _absorb(group: list[str], parent: dict[str, str], mat: _Component, p: Lineag
 
 
 def _add_edges(graph: nx.DiGraph, found: dict[tuple[str, str], _Candidate], lean_of, p: LineageParams,
-               tolerant: bool = False) -> None:
-    """Each valid candidate (each one, ``tolerant``) becomes a weighted edge, unless an undated pair's own
-    clues point the other way."""
+               keep=None) -> None:
+    """Each valid candidate (each one ``keep`` accepts, if given) becomes a weighted edge, unless an
+    undated pair's own clues point the other way."""
     for (y, x), c in found.items():
-        if not tolerant and not c.valid(p):
+        if not (keep(c) if keep else c.valid(p)):
             continue
         lean = lean_of(y, x)
         if lean is not None and lean <= -p.against:
@@ -828,27 +837,23 @@ def _regional_parents(region: list[str], mat: _Component, seqs: dict[str, tuple]
     its own: the same tests of who can be whose source, then a maximum branching.  A
     document with a parent there hangs under it; the others stay under the template.
     Only documents whose cluster-only text is at least ``region_share`` of their
-    material are read so (too little text would decide nothing).
+    material are read so (too little text would decide nothing).  The candidates of
+    the parents found replace the component's in ``cands``, so the edges' evidence
+    quotes the regional reading.
     """
     outside = [x for x in mat.ids if x not in set(region)]
     held_out = np.concatenate([np.unique(seqs[x][0][seqs[x][1]]) for x in outside]) if outside else np.zeros(0, np.uint32)
     stock = np.union1d(common, held_out.astype(common.dtype, copy=False))
-    sub = _material(region, seqs, stock, p, [docs[x].metadata.date for x in region])
+    sub = _blanks_unowned(_material(region, seqs, stock, p, [docs[x].metadata.date for x in region]), docs)
     if not len(sub.held):
         return {}
-    for j, x in enumerate(region):
-        if docs[x].metadata.template:
-            sub.private[j] = 0
-    index = {x: j for j, x in enumerate(mat.ids)}
-    whole = {x: int((mat.pos[x] >= 0).sum()) for x in region}
-    enough = {x for x in region if int((sub.pos[x] >= 0).sum()) >= p.region_share * max(1, whole[x])}
-    found = {k: c for k, c in _candidates(sub, docs, linked, p).items() if k[1] in enough and k[1] in index}
+    enough = {x for x in region if (sub.pos[x] >= 0).sum() >= p.region_share * max(1, int((mat.pos[x] >= 0).sum()))}
+    found = {k: c for k, c in _candidates(sub, docs, linked, p).items() if k[1] in enough}
     graph = nx.DiGraph()
     graph.add_nodes_from(region)
     # such a cluster's documents took from their region and from the lost model, often from a
     # neighbour too: the source is the older document that explains most of the regional text
-    found = {k: c for k, c in found.items() if c.valid(p) or c.cover >= p.region_cover}
-    _add_edges(graph, found, lean_of, p, tolerant=True)
+    _add_edges(graph, found, lean_of, p, keep=lambda c: c.valid(p) or c.cover >= p.region_cover)
     inner = _branching(graph, docs, {x: sub for x in region}, p)
     for x, y in inner.items():
         cands[(y, x)] = found[(y, x)]
@@ -938,10 +943,7 @@ def build_lineage(documents: Sequence[Document], pairs: Sequence[Pair], families
                     if (y, x) in linked and not _older(docs, x, y):
                         graph.add_edge(y, x, weight=1.0 + pair_of[frozenset((x, y))].coverage_a)
             continue
-        mat = _material(comp, seqs, common, params, [docs[x].metadata.date for x in comp])
-        for j, x in enumerate(comp):
-            if docs[x].metadata.template:
-                mat.private[j] = 0  # what only a fill-in template has are its blanks, which every copy fills
+        mat = _blanks_unowned(_material(comp, seqs, common, params, [docs[x].metadata.date for x in comp]), docs)
         mats.append(mat)
         found = _candidates(mat, docs, linked, params) if len(mat.held) else {}
         cands.update(found)
@@ -960,15 +962,11 @@ def build_lineage(documents: Sequence[Document], pairs: Sequence[Pair], families
         used[fam] += 1
         hid = hypothetical_id(fam if used[fam] == 1 else f"{fam}-{used[fam]}")
         nodes.append(Node(hid, True, f"inferred template {hid.split(':', 1)[1]} (not in corpus)"))
-        inner = {}
-        if group[0] in mat_of:
-            for region in _regions(group, mat_of[group[0]], params):
-                inner.update(_regional_parents(region, mat_of[group[0]], seqs, common, docs, linked, cands,
-                                               lean_of, params))
-        for x in group:
-            if x in inner:
-                parent[x] = inner[x]
-                continue
+        mat = mat_of.get(group[0])
+        inner = {x: y for region in (_regions(group, mat, params) if mat else [])
+                 for x, y in _regional_parents(region, mat, seqs, common, docs, linked, cands, lean_of, params).items()}
+        parent.update(inner)
+        for x in (x for x in group if x not in inner):
             parent[x] = hid
             detail = (f"{x} and {len(group) - 1} other document(s) share the model text of {fam}; "
                       "none of them can be the others' source")
