@@ -332,3 +332,25 @@ def test_merging_many_pieces_by_the_vectorised_test_equals_trying_each_earlier_p
         monkeypatch.setattr(al, "_FEW_PIECES", 0)
         assert [r for *_, r in _run(a, b, k=3)] == looped and looped
     assert max(sizes) > 64  # the vectorised test had many pieces to choose from
+
+
+@pytest.mark.parametrize("cap", [1, 3, 16])
+def test_seeds_looked_up_in_one_side_are_the_seeds_of_both_grouped(cap):
+    """``seeds_within`` (b looked up in a's groups) gives the same seeds as ``seeds``, ordered by j then i, the
+    same segments through the radix sort, and b's distinct hashes shared with a: also with repeats over the cap."""
+    from provenance.align import hash_runs, seeds, seeds_within, segments
+
+    rng = np.random.default_rng(cap)
+    for _ in range(300):
+        na, nb = rng.integers(0, 200, 2)
+        vocab = int(rng.integers(1, 40))
+        ha, hb = rng.integers(0, vocab, na).astype(np.uint32), rng.integers(0, vocab, nb).astype(np.uint32)
+        va, vb = rng.random(na) < 0.9, rng.random(nb) < 0.9
+        ra = hash_runs(ha, va)
+        i0, j0 = seeds(ha, va, hb, vb, cap, ra)
+        i1, j1, shared = seeds_within(ra, hb, vb, cap)
+        got = list(zip(i1.tolist(), j1.tolist()))
+        assert got == sorted(zip(i0.tolist(), j0.tolist()), key=lambda t: (t[1], t[0]))
+        assert shared.tolist() == hash_runs(hb, vb).within(ra.values).values.tolist()
+        ka = rng.integers(1, 5, na).astype(np.int32)
+        assert np.array_equal(segments(i0, j0, ka, ordered=False), segments(i1, j1, ka, ordered=False, by_b=True))
