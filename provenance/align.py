@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import count, takewhile
 from typing import Iterable
 
@@ -109,6 +110,35 @@ class HashRuns:
     starts: np.ndarray
     counts: np.ndarray
 
+    @cached_property
+    def _slots(self) -> np.ndarray:
+        """Per value of a hash's low 16 bits: where the one distinct hash with them is in ``values``, -1 when
+        none has them, -2 when several do (a table of 64 K small integers: it stays in the processor's cache)."""
+        low = (self.values & 0xFFFF).astype(np.intp)
+        table = np.full(1 << 16, -1, np.int16 if self.values.size < 1 << 15 else np.int32)
+        table[low] = np.arange(low.size)
+        table[np.bincount(low, minlength=1 << 16) > 1] = -2
+        return table
+
+    def find(self, h: np.ndarray) -> np.ndarray:
+        """Where each of the hashes ``h`` is in ``values`` (``-1``: not there): ``np.searchsorted`` of unsorted
+        needles, several times faster, by the low bits first (only hashes sharing them are searched for)."""
+        out = np.full(h.shape, -1, np.int64)
+        v = self.values
+        if v.size == 0 or h.size == 0:
+            return out
+        t = self._slots[h & 0xFFFF]
+        one = np.flatnonzero(t >= 0)
+        at = t[one].astype(np.int64)
+        same = v[at] == h[one]
+        out[one[same]] = at[same]
+        several = np.flatnonzero(t == -2)
+        if several.size:
+            at = np.searchsorted(v, h[several]).clip(0, v.size - 1)
+            same = v[at] == h[several]
+            out[several[same]] = at[same]
+        return out
+
     def within(self, sorted_set: np.ndarray) -> "HashRuns":
         """Only the runs of the hashes in ``sorted_set`` (sorted, distinct)."""
         if self.values.size == 0:
@@ -181,9 +211,8 @@ def seeds_within(runs_a: HashRuns, hb: np.ndarray, vb: np.ndarray,
     jb = np.flatnonzero(vb)
     if ua.size == 0 or jb.size == 0:
         return empty, empty, ua[:0]
-    h = hb[jb]
-    r = np.searchsorted(ua, h).clip(0, ua.size - 1)
-    hit = ua[r] == h
+    r = runs_a.find(hb[jb])
+    hit = r >= 0
     jb, r = jb[hit], r[hit]
     cb = np.bincount(r, minlength=ua.size)
     ca = runs_a.counts

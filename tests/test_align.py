@@ -354,3 +354,18 @@ def test_seeds_looked_up_in_one_side_are_the_seeds_of_both_grouped(cap):
         assert shared.tolist() == hash_runs(hb, vb).within(ra.values).values.tolist()
         ka = rng.integers(1, 5, na).astype(np.int32)
         assert np.array_equal(segments(i0, j0, ka, ordered=False), segments(i1, j1, ka, ordered=False, by_b=True))
+
+
+def test_finding_hashes_by_their_low_bits_is_a_binary_search():
+    """``HashRuns.find``: hashes sharing their low 16 bits with none, one or several of the values."""
+    from provenance.align import hash_runs
+
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 50, 5000, 40000):
+        h = (rng.integers(0, 1 << 8, n) << 16 | rng.integers(0, 1 << 9, n)).astype(np.uint32)  # many share low bits
+        runs = hash_runs(h, np.ones(n, bool))
+        needles = np.concatenate((h[: n // 2], (rng.integers(0, 1 << 8, 3000) << 16 | rng.integers(0, 1 << 10, 3000))
+                                  .astype(np.uint32)))
+        at = np.searchsorted(runs.values, needles).clip(0, max(runs.values.size - 1, 0))
+        want = np.where(runs.values[at] == needles, at, -1) if runs.values.size else np.full(needles.size, -1)
+        assert runs.find(needles).tolist() == want.tolist()
