@@ -120,24 +120,24 @@ class HashRuns:
         table[np.bincount(low, minlength=1 << 16) > 1] = -2
         return table
 
-    def find(self, h: np.ndarray) -> np.ndarray:
-        """Where each of the hashes ``h`` is in ``values`` (``-1``: not there): ``np.searchsorted`` of unsorted
-        needles, several times faster, by the low bits first (only hashes sharing them are searched for)."""
-        out = np.full(h.shape, -1, np.int64)
+    def found(self, h: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The positions ``p`` where ``valid`` and ``h[p]`` is one of ``values`` (ascending), and where in ``values``.
+
+        ``np.searchsorted`` of unsorted needles, several times faster: the low bits rule out most
+        positions at once and point the others at their one candidate; only hashes sharing their low
+        bits with several values are binary-searched.
+        """
         v = self.values
-        if v.size == 0 or h.size == 0:
-            return out
+        if v.size == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
         t = self._slots[h & 0xFFFF]
-        one = np.flatnonzero(t >= 0)
-        at = t[one].astype(np.int64)
-        same = v[at] == h[one]
-        out[one[same]] = at[same]
-        several = np.flatnonzero(t == -2)
+        pos = np.flatnonzero((t != -1) & valid)
+        at = t[pos].astype(np.int64)
+        several = np.flatnonzero(at == -2)
         if several.size:
-            at = np.searchsorted(v, h[several]).clip(0, v.size - 1)
-            same = v[at] == h[several]
-            out[several[same]] = at[same]
-        return out
+            at[several] = np.searchsorted(v, h[pos[several]]).clip(0, v.size - 1)
+        same = v[at] == h[pos]
+        return pos[same], at[same]
 
     def within(self, sorted_set: np.ndarray) -> "HashRuns":
         """Only the runs of the hashes in ``sorted_set`` (sorted, distinct)."""
@@ -208,12 +208,9 @@ def seeds_within(runs_a: HashRuns, hb: np.ndarray, vb: np.ndarray,
     """
     empty = np.zeros(0, np.int64)
     ua = runs_a.values
-    jb = np.flatnonzero(vb)
-    if ua.size == 0 or jb.size == 0:
+    jb, r = runs_a.found(hb, vb)
+    if jb.size == 0:
         return empty, empty, ua[:0]
-    r = runs_a.find(hb[jb])
-    hit = r >= 0
-    jb, r = jb[hit], r[hit]
     cb = np.bincount(r, minlength=ua.size)
     ca = runs_a.counts
     start, n = runs_a.starts[r].astype(np.int64), ca[r].astype(np.int64)
