@@ -130,7 +130,7 @@ class HashRuns:
         v = self.values
         if v.size == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        t = self._slots[h & 0xFFFF]
+        t = np.take(self._slots, h & 0xFFFF)
         pos = np.flatnonzero((t != -1) & valid)
         at = t[pos].astype(np.int64)
         several = np.flatnonzero(at == -2)

@@ -85,6 +85,27 @@ def test_inline_markers_found_from_their_first_characters_equal_a_full_scan():
         assert [m.span() for m in _inline_markers(text, cps)] == [m.span() for m in _INLINE_MARKER.finditer(text)]
 
 
+def test_first_nonblank_of_each_line_equals_a_search_of_every_nonblank_position():
+    """Lines indented by none, a few or many blanks (more than are stepped over one by one), blank to the end."""
+    import random
+
+    from provenance import normalize as nz
+
+    rng = random.Random(7)
+    blank = nz._line_tables()[0]
+    for _ in range(2000):
+        lines = [rng.choice(["", " ", "\u3000" * rng.randint(1, 3), " \t" * rng.randint(0, 12)]) + rng.choice(["", "一、条", "x"])
+                 for _ in range(rng.randint(1, 12))]
+        text = "\n".join(lines)
+        n = len(text)
+        cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        clipped = np.append(np.minimum(cps, 0xFFFF), 0)
+        nl = np.nonzero(cps == 10)[0]
+        starts = np.concatenate(([0], nl + 1))
+        nonblank = np.append(np.nonzero(~blank[clipped[:n]])[0], n)
+        assert nz._first_nonblank(clipped, starts, blank).tolist() == nonblank[np.searchsorted(nonblank, starts)].tolist()
+
+
 def test_line_flag_table_is_built_once_then_read_from_the_cache(tmp_path, monkeypatch):
     import re
 
