@@ -135,7 +135,7 @@ class HashRuns:
         at = t[pos].astype(np.int64)
         several = np.flatnonzero(at == -2)
         if several.size:
-            at[several] = np.searchsorted(v, h[pos[several]]).clip(0, v.size - 1)
+            at[several] = np.minimum(np.searchsorted(v, h[pos[several]]), v.size - 1)
         same = v[at] == h[pos]
         return pos[same], at[same]
 

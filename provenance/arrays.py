@@ -61,7 +61,8 @@ def isin_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     values = np.asarray(values)
     if sorted_set.size == 0:
         return np.zeros(values.shape, bool)
-    return sorted_set[np.searchsorted(sorted_set, values).clip(0, sorted_set.size - 1)] == values
+    # np.minimum, not .clip: the same for an index never negative, without clip's per-call checks (~4 µs)
+    return sorted_set[np.minimum(np.searchsorted(sorted_set, values), sorted_set.size - 1)] == values
 
 
 class Members:

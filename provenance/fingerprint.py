@@ -151,7 +151,10 @@ def shingle_hashes(units: Units, k_per_unit: np.ndarray) -> tuple[np.ndarray, np
     """
     n = len(units)
     ids = units.ids.astype(np.uint64)
-    sizes = unique(k_per_unit)
+    if n and int(k_per_unit.min()) == int(k_per_unit.max()):  # mostly one size: no sort to find it
+        sizes = k_per_unit[:1]
+    else:
+        sizes = unique(k_per_unit)
     out = np.zeros(n, dtype=np.uint32)
     valid = np.zeros(n, dtype=bool)
     for k in sizes:

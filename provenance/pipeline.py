@@ -60,7 +60,7 @@ class Prepared:
     def distinct_at(self) -> np.ndarray:
         """For every unit, where its shingle is in :attr:`distinct_shingles` (meaningful where ``valid``; computed once)."""
         d = self.distinct_shingles
-        return np.searchsorted(d, self.shingles).clip(0, max(d.size - 1, 0))
+        return np.minimum(np.searchsorted(d, self.shingles), max(d.size - 1, 0))
 
 
 
