@@ -168,9 +168,11 @@ def shingle_hashes(units: Units, k_per_unit: np.ndarray) -> tuple[np.ndarray, np
         with np.errstate(over="ignore"):
             h = ids[:m] * mult[0]
             h += mult[k]
+            term = np.empty(m, np.uint64)  # one buffer for every term: no temporary array per term
             for j in range(1, k):
-                h += ids[j : m + j] * mult[j]
-        h = (h >> np.uint64(32)).astype(np.uint32)
+                np.multiply(ids[j : m + j], mult[j], out=term)
+                h += term
+        h >>= np.uint64(32)  # below 2**32: stored into the uint32 hashes as they are
         if sizes.size == 1:
             out[:m] = h
             valid[:m] = True

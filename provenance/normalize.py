@@ -415,12 +415,22 @@ def normalize_lines(text: str, t2s: bool = True) -> tuple[Units, np.ndarray]:
     is_char = cls == CHAR
     # Word units: maximal runs of WORD positions in the kept stream.
     is_word = cls == WORD
-    prev = np.concatenate(([False], is_word[:-1]))
-    nxt = np.concatenate((is_word[1:], [False]))
-    word_head = is_word & ~prev
-    run_start = np.nonzero(word_head)[0]
-    run_end = np.nonzero(is_word & ~nxt)[0] + 1
-    word_ids = _hash_runs(cp, run_start, run_end)
+    if np.count_nonzero(is_word) <= _FEW_WORD_CHARS:  # Chinese text: a number or a Latin name here and there
+        wp = np.flatnonzero(is_word)
+        run_start = run_end = wp
+        if wp.size:
+            cut = np.flatnonzero(wp[1:] != wp[:-1] + 1) + 1
+            run_start, run_end = wp[np.concatenate(([0], cut))], wp[np.concatenate((cut, [wp.size])) - 1] + 1
+        word_ids = _hash_few_runs(cp, run_start, run_end)
+        word_head = np.zeros_like(is_word)
+        word_head[run_start] = True
+    else:
+        prev = np.concatenate(([False], is_word[:-1]))
+        nxt = np.concatenate((is_word[1:], [False]))
+        word_head = is_word & ~prev
+        run_start = np.nonzero(word_head)[0]
+        run_end = np.nonzero(is_word & ~nxt)[0] + 1
+        word_ids = _hash_runs(cp, run_start, run_end)
 
     # One unit per character and per word, where it starts in the kept stream: already in order.
     at = np.nonzero(is_char | word_head)[0]
@@ -428,10 +438,35 @@ def normalize_lines(text: str, t2s: bool = True) -> tuple[Units, np.ndarray]:
     starts = pos[at]
     ends = starts + 1
     if run_start.size:
-        words = word_head[at]  # the word units, in the order of their runs
+        words = np.searchsorted(at, run_start)  # the word units, in the order of their runs
         ids[words] = word_ids
         ends[words] = pos[run_end - 1] + 1
     return Units(ids, starts, ends), nl
+
+
+_FEW_WORD_CHARS = 256
+"""Up to this many word characters, :func:`normalize_lines` cuts and hashes the words one by one (:func:`_hash_few_runs`)
+instead of with whole-text vector passes."""
+_M64 = (1 << 64) - 1
+
+
+def _hash_few_runs(cp: np.ndarray, run_start: np.ndarray, run_end: np.ndarray) -> np.ndarray:
+    """:func:`_hash_runs` computed run by run on Python integers (the same values: every step wraps at 64 bits)."""
+    out = []
+    p, c1, c2 = int(_P), 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53
+    for s, e in zip(run_start.tolist(), run_end.tolist()):
+        h, pw = 0, 1
+        for x in cp[s:e].tolist():
+            h = (h + (x + 1) * pw) & _M64
+            pw = (pw * p) & _M64
+        h ^= e - s
+        h ^= h >> 33
+        h = (h * c1) & _M64
+        h ^= h >> 33
+        h = (h * c2) & _M64
+        h ^= h >> 33
+        out.append((h >> 33) | int(WORD_FLAG))
+    return np.array(out, dtype=np.uint32)
 
 
 _P = np.uint64(0x100000001B3)

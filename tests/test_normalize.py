@@ -139,3 +139,21 @@ def test_line_flag_table_is_built_once_then_read_from_the_cache(tmp_path, monkey
             assert inline[cp] == (nz._INLINE_START.match(c) is not None)
     finally:
         clear()
+
+
+def test_words_cut_one_by_one_in_mostly_chinese_text_equal_the_vector_passes(monkeypatch):
+    """Up to ``_FEW_WORD_CHARS`` word characters the words are cut and hashed one by one: the same units."""
+    import random
+
+    from provenance import normalize as nz
+
+    rng = random.Random(8)
+    pieces = ["属地管理", "分级负责", "697", "GB/T 2260", "Ａｂｃ", "x", "re-\nport", "，", " ", "\n", "（一）", "第三条 ", "é", "𠀀"]
+    for _ in range(1500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        few, _ = nz.normalize_lines(text)
+        monkeypatch.setattr(nz, "_FEW_WORD_CHARS", -1)
+        many, _ = nz.normalize_lines(text)
+        monkeypatch.undo()
+        for a, b in ((few.ids, many.ids), (few.starts, many.starts), (few.ends, many.ends)):
+            assert a.dtype == b.dtype and a.tolist() == b.tolist(), text
