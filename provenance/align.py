@@ -300,13 +300,57 @@ def near_anchors(segs: np.ndarray, seg_w: np.ndarray, p: AlignParams) -> np.ndar
     return _by_start(segs[keep])
 
 
+def near_segments(i: np.ndarray, j: np.ndarray, k_a: np.ndarray, cum_a: np.ndarray, p: AlignParams) -> np.ndarray:
+    """``near_anchors(segments(i, j, k_a, by_b=True), ...)`` in one pass over columns: the same rows.
+
+    The seeds come as :func:`seeds_within` gives them (by ``j`` then ``i``).  Only the segments kept
+    are put together as rows: most of them (single seeds of stock phrases far from any anchor) never are.
+    """
+    if i.size == 0:
+        return np.zeros((0, 4), np.int64)
+    d = j - i
+    lo = int(d.min())
+    if int(d.max()) - lo < 1 << 16:
+        o = np.argsort((d - lo).astype(np.uint16), kind="stable")
+        i, d = i[o], d[o]
+    else:
+        key = np.sort(((d - lo) << 32) | i)
+        i, d = key & 0xFFFFFFFF, (key >> 32) + lo
+    end = i + k_a[i]
+    brk = np.ones(i.size, dtype=bool)
+    brk[1:] = (d[1:] != d[:-1]) | (i[1:] > end[:-1])
+    starts = np.flatnonzero(brk)
+    i1 = np.maximum.reduceat(end, starts)
+    i0, d = i[starts], d[starts]
+    j0 = i0 + d
+    anchor = cum_a[i1] - cum_a[i0] >= p.min_run
+    if not anchor.any():
+        return np.zeros((0, 4), np.int64)
+    key = (i0 << 32) | j0  # by start on a, then on b: distinct per segment
+    a = np.sort(key[anchor])
+    a_i, a_j = a >> 32, a & 0xFFFFFFFF
+    reach = 4 * max(p.max_gap, p.max_skew)
+    pos = np.searchsorted(a_i, i0)
+    keep = anchor
+    for c in (np.maximum(pos - 1, 0), np.minimum(pos, a_i.size - 1)):
+        keep |= (np.abs(a_i[c] - i0) <= reach) & (np.abs(a_j[c] - j0) <= reach)
+    at = np.flatnonzero(keep)
+    at = at[np.argsort(key[at])]
+    i0, i1, d = i0[at], i1[at], d[at]
+    return np.stack((i0, i1, i0 + d, i1 + d), axis=1)
+
+
 def unit_weights(ids: np.ndarray) -> np.ndarray:
     """Weight of each unit id: 2 for a word (``WORD_FLAG`` set), 1 for a character."""
-    return np.where((ids & WORD_FLAG) != 0, 2, 1).astype(np.int64)
+    w = ((ids & WORD_FLAG) != 0).astype(np.int64)
+    w += 1
+    return w
 
 
 def _cum(weights: np.ndarray) -> np.ndarray:
-    return np.concatenate(([0], np.cumsum(weights, dtype=np.int64)))
+    out = np.zeros(weights.shape[0] + 1, np.int64)
+    np.cumsum(weights, dtype=np.int64, out=out[1:])
+    return out
 
 
 def _link(prev: Block, seg: Block, cum_a: np.ndarray, cum_b: np.ndarray, limit: int, p: AlignParams) -> int | None:
@@ -440,9 +484,12 @@ def align(ida: np.ndarray, ha: np.ndarray, va: np.ndarray, ka: np.ndarray, wa: n
     i, j = found if found is not None else seeds(ha, va, hb, vb, p.repeat_cap, runs_a, runs_b)
     if i.size == 0:
         return []
-    segs = segments(i, j, ka, ordered=False, by_b=found is not None)  # near_anchors orders the few it keeps
     cum_a, cum_b = _cum(wa), _cum(unit_weights(idb))
-    segs = near_anchors(segs, cum_a[segs[:, 1]] - cum_a[segs[:, 0]], p)
+    if found is not None:
+        segs = near_segments(i, j, ka, cum_a, p)
+    else:
+        segs = segments(i, j, ka, ordered=False)  # near_anchors orders the few it keeps
+        segs = near_anchors(segs, cum_a[segs[:, 1]] - cum_a[segs[:, 0]], p)
     ctx = _Ctx(ida, idb, cum_a, cum_b, p)
     out: list[RawPassage] = []
     for ch, matched, longest in zip(*_chain(segs, cum_a, cum_b, p)):

@@ -338,7 +338,7 @@ def test_merging_many_pieces_by_the_vectorised_test_equals_trying_each_earlier_p
 def test_seeds_looked_up_in_one_side_are_the_seeds_of_both_grouped(cap):
     """``seeds_within`` (b looked up in a's groups) gives the same seeds as ``seeds``, ordered by j then i, the
     same segments through the radix sort, and b's distinct hashes shared with a: also with repeats over the cap."""
-    from provenance.align import hash_runs, seeds, seeds_within, segments
+    from provenance.align import hash_runs, near_anchors, near_segments, seeds, seeds_within, segments
 
     rng = np.random.default_rng(cap)
     for _ in range(300):
@@ -353,7 +353,12 @@ def test_seeds_looked_up_in_one_side_are_the_seeds_of_both_grouped(cap):
         assert got == sorted(zip(i0.tolist(), j0.tolist()), key=lambda t: (t[1], t[0]))
         assert shared.tolist() == hash_runs(hb, vb).within(ra.values).values.tolist()
         ka = rng.integers(1, 5, na).astype(np.int32)
-        assert np.array_equal(segments(i0, j0, ka, ordered=False), segments(i1, j1, ka, ordered=False, by_b=True))
+        segs = segments(i0, j0, ka, ordered=False)
+        assert np.array_equal(segs, segments(i1, j1, ka, ordered=False, by_b=True))
+        cum = np.concatenate(([0], np.cumsum(rng.integers(1, 3, na + 5))))  # ends may pass a's last unit here
+        p = AlignParams(min_run=int(rng.integers(2, 9)), max_gap=int(rng.integers(1, 8)))
+        near = near_anchors(segs, cum[segs[:, 1]] - cum[segs[:, 0]], p)
+        assert np.array_equal(near, near_segments(i1, j1, ka, cum, p)) and near.dtype == near_segments(i1, j1, ka, cum, p).dtype
 
 
 def test_finding_hashes_by_their_low_bits_is_a_binary_search():
