@@ -376,3 +376,47 @@ def test_finding_hashes_by_their_low_bits_is_a_binary_search():
         there = valid & (runs.values[at] == needles) if runs.values.size else np.zeros(needles.size, bool)
         pos, where = runs.found(needles, valid)
         assert pos.tolist() == np.flatnonzero(there).tolist() and where.tolist() == at[there].tolist()
+
+
+def _chain_by_link(segs, cum_a, cum_b, p):
+    """Chaining spelled out with ``_link`` over every chain so far (no open-chain bookkeeping): the reference."""
+    from provenance.align import _link
+
+    chains, matched, longest, limits = [], [], [], []
+    for seg in map(tuple, segs.tolist()):
+        i0, i1, j0, j1 = seg
+        best, best_cost = -1, None
+        for c, ch in enumerate(chains):
+            cost = _link(ch[-1], seg, cum_a, cum_b, limits[c], p)
+            if cost is not None and (best_cost is None or cost < best_cost):
+                best, best_cost = c, cost
+        if best < 0:
+            w = int(cum_a[i1] - cum_a[i0])
+            chains.append([seg]), matched.append(w), longest.append(w), limits.append(max(p.max_gap, int(p.gap_ratio * w)))
+            continue
+        prev = chains[best][-1]
+        ni0, nj0 = max(i0, prev[1]), max(j0, prev[3])
+        chains[best].append((ni0, i1, nj0, j1))
+        run = int(cum_a[i1] - cum_a[ni0])
+        matched[best] += run
+        longest[best] = max(longest[best], run)
+        limits[best] = max(p.max_gap, int(p.gap_ratio * matched[best]))
+    return chains, matched, longest
+
+
+def test_chaining_drops_chains_left_behind_as_the_rules_of_link_say():
+    """``_chain`` (open chains, expiring from a heap) equals trying ``_link`` on every chain so far."""
+    from provenance.align import _chain
+
+    rng = np.random.default_rng(9)
+    for _ in range(400):
+        n = int(rng.integers(0, 120))
+        i0 = np.sort(rng.integers(0, 600, n))
+        j0 = rng.integers(0, 600, n)
+        length = rng.integers(1, 12, n)
+        segs = np.stack((i0, i0 + length, j0, j0 + length), axis=1).astype(np.int64)
+        segs = segs[np.lexsort((segs[:, 2], segs[:, 0]))]
+        cum_a = np.concatenate(([0], np.cumsum(rng.integers(1, 3, 620))))
+        cum_b = np.concatenate(([0], np.cumsum(rng.integers(1, 3, 620))))
+        p = AlignParams(max_gap=int(rng.integers(2, 30)), max_skew=int(rng.integers(2, 30)), gap_ratio=float(rng.random()))
+        assert _chain(segs, cum_a, cum_b, p) == _chain_by_link(segs, cum_a, cum_b, p)
