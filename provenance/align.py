@@ -252,6 +252,13 @@ def segments(i: np.ndarray, j: np.ndarray, k_a: np.ndarray, ordered: bool = True
     """
     if i.size == 0:
         return np.zeros((0, 4), np.int64)
+    i0, i1, d = _diagonal_runs(i, j, k_a, by_b)
+    out = np.stack((i0, i1, i0 + d, i1 + d), axis=1)
+    return _by_start(out) if ordered else out
+
+
+def _diagonal_runs(i: np.ndarray, j: np.ndarray, k_a: np.ndarray, by_b: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`segments` as columns, by diagonal: each one's start and end on a, and its diagonal ``j - i``."""
     d = j - i
     lo = int(d.min())
     if by_b and int(d.max()) - lo < 1 << 16:
@@ -264,12 +271,7 @@ def segments(i: np.ndarray, j: np.ndarray, k_a: np.ndarray, ordered: bool = True
     brk = np.ones(i.size, dtype=bool)
     brk[1:] = (d[1:] != d[:-1]) | (i[1:] > end[:-1])
     starts = np.nonzero(brk)[0]
-    ends_max = np.maximum.reduceat(end, starts)
-    seg_i0 = i[starts]
-    seg_i1 = ends_max
-    seg_d = d[starts]
-    out = np.stack((seg_i0, seg_i1, seg_i0 + seg_d, seg_i1 + seg_d), axis=1)
-    return _by_start(out) if ordered else out
+    return i[starts], np.maximum.reduceat(end, starts), d[starts]
 
 
 def _by_start(segs: np.ndarray) -> np.ndarray:
@@ -308,20 +310,7 @@ def near_segments(i: np.ndarray, j: np.ndarray, k_a: np.ndarray, cum_a: np.ndarr
     """
     if i.size == 0:
         return np.zeros((0, 4), np.int64)
-    d = j - i
-    lo = int(d.min())
-    if int(d.max()) - lo < 1 << 16:
-        o = np.argsort((d - lo).astype(np.uint16), kind="stable")
-        i, d = i[o], d[o]
-    else:
-        key = np.sort(((d - lo) << 32) | i)
-        i, d = key & 0xFFFFFFFF, (key >> 32) + lo
-    end = i + k_a[i]
-    brk = np.ones(i.size, dtype=bool)
-    brk[1:] = (d[1:] != d[:-1]) | (i[1:] > end[:-1])
-    starts = np.flatnonzero(brk)
-    i1 = np.maximum.reduceat(end, starts)
-    i0, d = i[starts], d[starts]
+    i0, i1, d = _diagonal_runs(i, j, k_a, by_b=True)
     j0 = i0 + d
     anchor = cum_a[i1] - cum_a[i0] >= p.min_run
     if not anchor.any():
