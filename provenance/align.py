@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import count, takewhile
 from typing import Iterable
 
@@ -109,6 +110,35 @@ class HashRuns:
     starts: np.ndarray
     counts: np.ndarray
 
+    @cached_property
+    def _slots(self) -> np.ndarray:
+        """Per value of a hash's low 16 bits: where the one distinct hash with them is in ``values``, -1 when
+        none has them, -2 when several do (a table of 64 K small integers: it stays in the processor's cache)."""
+        low = (self.values & 0xFFFF).astype(np.intp)
+        table = np.full(1 << 16, -1, np.int16 if self.values.size < 1 << 15 else np.int32)
+        table[low] = np.arange(low.size)
+        table[np.bincount(low, minlength=1 << 16) > 1] = -2
+        return table
+
+    def found(self, h: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The positions ``p`` where ``valid`` and ``h[p]`` is one of ``values`` (ascending), and where in ``values``.
+
+        ``np.searchsorted`` of unsorted needles, several times faster: the low bits rule out most
+        positions at once and point the others at their one candidate; only hashes sharing their low
+        bits with several values are binary-searched.
+        """
+        v = self.values
+        if v.size == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        t = np.take(self._slots, h & 0xFFFF)
+        pos = np.flatnonzero((t != -1) & valid)
+        at = t[pos].astype(np.int64)
+        several = np.flatnonzero(at == -2)
+        if several.size:
+            at[several] = np.minimum(np.searchsorted(v, h[pos[several]]), v.size - 1)
+        same = v[at] == h[pos]
+        return pos[same], at[same]
+
     def within(self, sorted_set: np.ndarray) -> "HashRuns":
         """Only the runs of the hashes in ``sorted_set`` (sorted, distinct)."""
         if self.values.size == 0:
@@ -168,6 +198,34 @@ def seeds(ha: np.ndarray, va: np.ndarray, hb: np.ndarray, vb: np.ndarray, repeat
     return i.astype(np.int64), j.astype(np.int64)
 
 
+def seeds_within(runs_a: HashRuns, hb: np.ndarray, vb: np.ndarray,
+                 repeat_cap: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`seeds` with a's side grouped (``runs_a``) and b's hashes looked up in it instead of grouped too.
+
+    The same seeds, ordered by ``j`` then ``i`` (what :func:`segments` with ``by_b=True`` orders
+    with a radix sort), and b's distinct hashes that a has, ascending.  No sort of b's side: one
+    document checked against many stored ones looks each stored one's shingles up in its own.
+    """
+    empty = np.zeros(0, np.int64)
+    ua = runs_a.values
+    jb, r = runs_a.found(hb, vb)
+    if jb.size == 0:
+        return empty, empty, ua[:0]
+    cb = np.bincount(r, minlength=ua.size)
+    ca = runs_a.counts
+    start, n = runs_a.starts[r].astype(np.int64), ca[r].astype(np.int64)
+    many = np.flatnonzero(((ca > repeat_cap) | (cb > repeat_cap))[r])
+    if many.size:
+        # a shingle repeated more often: the k-th b position of its run (positions ascending) with the k-th in a
+        rm = r[many]
+        o = np.argsort(rm, kind="stable")
+        k = np.empty(rm.size, np.int64)
+        k[o] = ranks(_runs(rm[o])[2])
+        start[many] += k
+        n[many] = k < ca[rm]
+    return runs_a.order[ranges(start, n)].astype(np.int64), np.repeat(jb, n), ua[cb > 0]
+
+
 def _stable_order(h: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``pos`` ordered by ``h[pos]`` (ties in position order), and ``h`` at them: a stable argsort.
 
@@ -183,28 +241,37 @@ def _stable_order(h: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return pos[order], v[order]
 
 
-def segments(i: np.ndarray, j: np.ndarray, k_a: np.ndarray, ordered: bool = True) -> np.ndarray:
+def segments(i: np.ndarray, j: np.ndarray, k_a: np.ndarray, ordered: bool = True, by_b: bool = False) -> np.ndarray:
     """Merge seeds on one diagonal into exact matches: rows ``(i0, i1, j0, j1)``, by ``i0`` then ``j0``.
 
     With ``ordered=False`` the rows come by diagonal instead (:func:`align` orders only those
-    :func:`near_anchors` keeps).
+    :func:`near_anchors` keeps).  ``by_b``: the seeds come ordered by ``j`` then ``i``
+    (:func:`seeds_within`), so on each diagonal already by ``i``, and a stable sort by diagonal alone
+    orders them (numpy's radix sort when the diagonals span fewer than 65,536 values: several times
+    faster than sorting 64-bit keys).
     """
     if i.size == 0:
         return np.zeros((0, 4), np.int64)
+    i0, i1, d = _diagonal_runs(i, j, k_a, by_b)
+    out = np.stack((i0, i1, i0 + d, i1 + d), axis=1)
+    return _by_start(out) if ordered else out
+
+
+def _diagonal_runs(i: np.ndarray, j: np.ndarray, k_a: np.ndarray, by_b: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`segments` as columns, by diagonal: each one's start and end on a, and its diagonal ``j - i``."""
     d = j - i
     lo = int(d.min())
-    key = np.sort(((d - lo) << 32) | i)  # by diagonal, then position: one sort of one int64 key
-    i, d = key & 0xFFFFFFFF, (key >> 32) + lo
+    if by_b and int(d.max()) - lo < 1 << 16:
+        o = np.argsort((d - lo).astype(np.uint16), kind="stable")
+        i, d = i[o], d[o]
+    else:
+        key = np.sort(((d - lo) << 32) | i)  # by diagonal, then position: one sort of one int64 key
+        i, d = key & 0xFFFFFFFF, (key >> 32) + lo
     end = i + k_a[i]
     brk = np.ones(i.size, dtype=bool)
     brk[1:] = (d[1:] != d[:-1]) | (i[1:] > end[:-1])
     starts = np.nonzero(brk)[0]
-    ends_max = np.maximum.reduceat(end, starts)
-    seg_i0 = i[starts]
-    seg_i1 = ends_max
-    seg_d = d[starts]
-    out = np.stack((seg_i0, seg_i1, seg_i0 + seg_d, seg_i1 + seg_d), axis=1)
-    return _by_start(out) if ordered else out
+    return i[starts], np.maximum.reduceat(end, starts), d[starts]
 
 
 def _by_start(segs: np.ndarray) -> np.ndarray:
@@ -235,13 +302,44 @@ def near_anchors(segs: np.ndarray, seg_w: np.ndarray, p: AlignParams) -> np.ndar
     return _by_start(segs[keep])
 
 
+def near_segments(i: np.ndarray, j: np.ndarray, k_a: np.ndarray, cum_a: np.ndarray, p: AlignParams) -> np.ndarray:
+    """``near_anchors(segments(i, j, k_a, by_b=True), ...)`` in one pass over columns: the same rows.
+
+    The seeds come as :func:`seeds_within` gives them (by ``j`` then ``i``).  Only the segments kept
+    are put together as rows: most of them (single seeds of stock phrases far from any anchor) never are.
+    """
+    if i.size == 0:
+        return np.zeros((0, 4), np.int64)
+    i0, i1, d = _diagonal_runs(i, j, k_a, by_b=True)
+    j0 = i0 + d
+    anchor = cum_a[i1] - cum_a[i0] >= p.min_run
+    if not anchor.any():
+        return np.zeros((0, 4), np.int64)
+    key = (i0 << 32) | j0  # by start on a, then on b: distinct per segment
+    a = np.sort(key[anchor])
+    a_i, a_j = a >> 32, a & 0xFFFFFFFF
+    reach = 4 * max(p.max_gap, p.max_skew)
+    pos = np.searchsorted(a_i, i0)
+    keep = anchor
+    for c in (np.maximum(pos - 1, 0), np.minimum(pos, a_i.size - 1)):
+        keep |= (np.abs(a_i[c] - i0) <= reach) & (np.abs(a_j[c] - j0) <= reach)
+    at = np.flatnonzero(keep)
+    at = at[np.argsort(key[at])]
+    i0, i1, d = i0[at], i1[at], d[at]
+    return np.stack((i0, i1, i0 + d, i1 + d), axis=1)
+
+
 def unit_weights(ids: np.ndarray) -> np.ndarray:
     """Weight of each unit id: 2 for a word (``WORD_FLAG`` set), 1 for a character."""
-    return np.where((ids & WORD_FLAG) != 0, 2, 1).astype(np.int64)
+    w = ((ids & WORD_FLAG) != 0).astype(np.int64)
+    w += 1
+    return w
 
 
 def _cum(weights: np.ndarray) -> np.ndarray:
-    return np.concatenate(([0], np.cumsum(weights, dtype=np.int64)))
+    out = np.zeros(weights.shape[0] + 1, np.int64)
+    np.cumsum(weights, dtype=np.int64, out=out[1:])
+    return out
 
 
 def _link(prev: Block, seg: Block, cum_a: np.ndarray, cum_b: np.ndarray, limit: int, p: AlignParams) -> int | None:
@@ -357,7 +455,7 @@ class _Ctx:
 def align(ida: np.ndarray, ha: np.ndarray, va: np.ndarray, ka: np.ndarray, wa: np.ndarray,
           idb: np.ndarray, hb: np.ndarray, vb: np.ndarray,
           p: AlignParams = AlignParams(), runs_a: HashRuns | None = None,
-          runs_b: HashRuns | None = None) -> list[RawPassage]:
+          runs_b: HashRuns | None = None, found: tuple[np.ndarray, np.ndarray] | None = None) -> list[RawPassage]:
     """All passages shared by documents a and b.
 
     Args:
@@ -366,17 +464,21 @@ def align(ida: np.ndarray, ha: np.ndarray, va: np.ndarray, ka: np.ndarray, wa: n
         ka: Shingle size at each unit of a; ``wa`` weight of each unit of a.
         p: Tuning.
         runs_a, runs_b: :func:`hash_runs` of ``(ha, va)`` and ``(hb, vb)``, when already made.
+        found: The seeds ``(i, j)`` ordered by ``j`` then ``i``, when already found (:func:`seeds_within`).
 
     Returns:
         Passages sorted by position in a.  No two overlap on either side: every
         character of a and of b belongs to at most one passage.
     """
-    i, j = seeds(ha, va, hb, vb, p.repeat_cap, runs_a, runs_b)
+    i, j = found if found is not None else seeds(ha, va, hb, vb, p.repeat_cap, runs_a, runs_b)
     if i.size == 0:
         return []
-    segs = segments(i, j, ka, ordered=False)  # near_anchors orders the few it keeps
     cum_a, cum_b = _cum(wa), _cum(unit_weights(idb))
-    segs = near_anchors(segs, cum_a[segs[:, 1]] - cum_a[segs[:, 0]], p)
+    if found is not None:
+        segs = near_segments(i, j, ka, cum_a, p)
+    else:
+        segs = segments(i, j, ka, ordered=False)  # near_anchors orders the few it keeps
+        segs = near_anchors(segs, cum_a[segs[:, 1]] - cum_a[segs[:, 0]], p)
     ctx = _Ctx(ida, idb, cum_a, cum_b, p)
     out: list[RawPassage] = []
     for ch, matched, longest in zip(*_chain(segs, cum_a, cum_b, p)):

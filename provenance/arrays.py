@@ -32,7 +32,8 @@ def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
         >>> ranges(np.array([5, 9, 1]), np.array([2, 0, 3])).tolist()
         [5, 6, 1, 2, 3]
     """
-    return np.repeat(starts, counts) + ranks(counts)
+    # repeat(starts) + ranks(counts), with the two repeats made one
+    return np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
 
 
 def unique(a: np.ndarray) -> np.ndarray:
@@ -61,7 +62,8 @@ def isin_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     values = np.asarray(values)
     if sorted_set.size == 0:
         return np.zeros(values.shape, bool)
-    return sorted_set[np.searchsorted(sorted_set, values).clip(0, sorted_set.size - 1)] == values
+    # np.minimum, not .clip: the same for an index never negative, without clip's per-call checks (~4 µs)
+    return sorted_set[np.minimum(np.searchsorted(sorted_set, values), sorted_set.size - 1)] == values
 
 
 class Members:

@@ -151,7 +151,10 @@ def shingle_hashes(units: Units, k_per_unit: np.ndarray) -> tuple[np.ndarray, np
     """
     n = len(units)
     ids = units.ids.astype(np.uint64)
-    sizes = unique(k_per_unit)
+    if n and int(k_per_unit.min()) == int(k_per_unit.max()):  # mostly one size: no sort to find it
+        sizes = k_per_unit[:1]
+    else:
+        sizes = unique(k_per_unit)
     out = np.zeros(n, dtype=np.uint32)
     valid = np.zeros(n, dtype=bool)
     for k in sizes:
@@ -165,9 +168,11 @@ def shingle_hashes(units: Units, k_per_unit: np.ndarray) -> tuple[np.ndarray, np
         with np.errstate(over="ignore"):
             h = ids[:m] * mult[0]
             h += mult[k]
+            term = np.empty(m, np.uint64)  # one buffer for every term: no temporary array per term
             for j in range(1, k):
-                h += ids[j : m + j] * mult[j]
-        h = (h >> np.uint64(32)).astype(np.uint32)
+                np.multiply(ids[j : m + j], mult[j], out=term)
+                h += term
+        h >>= np.uint64(32)  # below 2**32: stored into the uint32 hashes as they are
         if sizes.size == 1:
             out[:m] = h
             valid[:m] = True

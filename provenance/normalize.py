@@ -206,13 +206,15 @@ def _set_aside(text: str, cps: np.ndarray, classes: np.ndarray, nl: np.ndarray) 
     n = len(text)
     starts = np.concatenate(([0], nl + 1))
     ends = np.concatenate((nl, [n]))
+    clipped = None
     if starts.shape[0] <= _FEW_LINES:  # the pre-filter costs more than it saves
         look = np.arange(starts.shape[0])
     else:
         lead_blank, marker_start, letter_marker, noise_start = _line_tables()
-        clipped = np.append(np.minimum(cps, 0xFFFF), 0)  # a sentinel after the end
-        nonblank = np.append(np.nonzero(~lead_blank[clipped[:n]])[0], n)  # n: a line of blanks to the end
-        first = nonblank[np.searchsorted(nonblank, starts)]
+        clipped = np.empty(n + 1, cps.dtype)
+        np.minimum(cps, 0xFFFF, out=clipped[:n])
+        clipped[n] = 0  # a sentinel after the end: not blank
+        first = _first_nonblank(clipped, starts, lead_blank)
         filled = first < ends
         c0, c1 = clipped[first], clipped[np.minimum(first + 1, n)]
         # "a." / "b)" need their second character; other markers are told by the first
@@ -230,11 +232,37 @@ def _set_aside(text: str, cps: np.ndarray, classes: np.ndarray, nl: np.ndarray) 
         m = _LIST_MARKER.match(line)
         if m is not None and m.end() > 0:
             classes[pos : pos + m.end()] = SEP
-    for m in _inline_markers(text, cps):
+    for m in _inline_markers(text, cps, None if clipped is None else clipped[:n]):
         classes[m.start() : m.end()] = SEP
     if "-" in text:
         for m in _HYPHEN_WRAP.finditer(text):
             classes[m.start() : m.end()] = JOIN
+
+
+_BLANK_STEPS = 8
+"""Leading blanks :func:`_first_nonblank` steps over line by line before it looks at the whole text instead."""
+
+
+def _first_nonblank(clipped: np.ndarray, starts: np.ndarray, lead_blank: np.ndarray) -> np.ndarray:
+    """Per line start, the first position from there whose character is not a leading blank (``len(text)`` if none).
+
+    ``clipped``: the code points clipped to the BMP, with a sentinel that is not blank after the end.  Most
+    lines start with their first character, and an indented one after a few blanks: those are stepped
+    over (all such lines at once); only a line with more blanks than :data:`_BLANK_STEPS` makes the
+    whole text be looked at.
+    """
+    first = starts.copy()
+    todo = np.flatnonzero(lead_blank[clipped[first]])
+    for _ in range(_BLANK_STEPS):
+        if todo.size == 0:
+            return first
+        first[todo] += 1
+        todo = todo[lead_blank[clipped[first[todo]]]]
+    if todo.size:
+        n = clipped.shape[0] - 1
+        nonblank = np.append(np.nonzero(~lead_blank[clipped[:n]])[0], n)  # n: a line of blanks to the end
+        first[todo] = nonblank[np.searchsorted(nonblank, first[todo])]
+    return first
 
 
 @lru_cache(maxsize=1)
@@ -310,14 +338,17 @@ _NOISE_LETTER = re.compile(r"(?i:[phw])")
 """First letters of ``page``, ``http``, ``www`` in a noise line, matched as case-insensitively as there."""
 
 
-def _inline_markers(text: str, cps: np.ndarray):
+def _inline_markers(text: str, cps: np.ndarray, clipped: np.ndarray | None = None):
     """``_INLINE_MARKER.finditer(text)``, trying the pattern only where a match can start.
 
     The possible starts are found by a table look-up over the code points
-    (``cps``), so text without brackets or circled numbers costs one vector pass.
+    (``cps``; ``clipped``: them clipped to the BMP, when already at hand), so
+    text without brackets or circled numbers costs one vector pass.
     """
     pos = 0
-    for s in np.nonzero(_inline_start_table()[np.minimum(cps, 0xFFFF)])[0].tolist():
+    if clipped is None:
+        clipped = np.minimum(cps, 0xFFFF)
+    for s in np.flatnonzero(np.take(_inline_start_table(), clipped)).tolist():
         if s < pos:
             continue
         m = _INLINE_MARKER.match(text, s)
@@ -361,7 +392,7 @@ def normalize_lines(text: str, t2s: bool = True) -> tuple[Units, np.ndarray]:
     mapping, table = _tables(t2s)
     bmp = cps < 0x10000
     if bmp.all():  # the usual case: plain look-ups, no masks
-        mapped, classes = mapping[cps], table[cps]
+        mapped, classes = np.take(mapping, cps), np.take(table, cps)
     else:
         mapped = cps.copy()
         mapped[bmp] = mapping[cps[bmp]]
@@ -373,20 +404,33 @@ def normalize_lines(text: str, t2s: bool = True) -> tuple[Units, np.ndarray]:
     _set_aside(text, cps, classes, nl)
 
     keep = classes != JOIN
-    pos = np.nonzero(keep)[0].astype(np.int32)
-    cls = classes[keep]
-    cp = mapped[keep]
+    if keep.all():  # no hyphen wrap: every position stays
+        pos, cls, cp = np.arange(n, dtype=np.int32), classes, mapped
+    else:
+        pos = np.nonzero(keep)[0].astype(np.int32)
+        cls = classes[keep]
+        cp = mapped[keep]
 
     # Character units.
     is_char = cls == CHAR
     # Word units: maximal runs of WORD positions in the kept stream.
     is_word = cls == WORD
-    prev = np.concatenate(([False], is_word[:-1]))
-    nxt = np.concatenate((is_word[1:], [False]))
-    word_head = is_word & ~prev
-    run_start = np.nonzero(word_head)[0]
-    run_end = np.nonzero(is_word & ~nxt)[0] + 1
-    word_ids = _hash_runs(cp, run_start, run_end)
+    if np.count_nonzero(is_word) <= _FEW_WORD_CHARS:  # Chinese text: a number or a Latin name here and there
+        wp = np.flatnonzero(is_word)
+        run_start = run_end = wp
+        if wp.size:
+            cut = np.flatnonzero(wp[1:] != wp[:-1] + 1) + 1
+            run_start, run_end = wp[np.concatenate(([0], cut))], wp[np.concatenate((cut, [wp.size])) - 1] + 1
+        word_ids = _hash_few_runs(cp, run_start, run_end)
+        word_head = np.zeros_like(is_word)
+        word_head[run_start] = True
+    else:
+        prev = np.concatenate(([False], is_word[:-1]))
+        nxt = np.concatenate((is_word[1:], [False]))
+        word_head = is_word & ~prev
+        run_start = np.nonzero(word_head)[0]
+        run_end = np.nonzero(is_word & ~nxt)[0] + 1
+        word_ids = _hash_runs(cp, run_start, run_end)
 
     # One unit per character and per word, where it starts in the kept stream: already in order.
     at = np.nonzero(is_char | word_head)[0]
@@ -394,10 +438,35 @@ def normalize_lines(text: str, t2s: bool = True) -> tuple[Units, np.ndarray]:
     starts = pos[at]
     ends = starts + 1
     if run_start.size:
-        words = word_head[at]  # the word units, in the order of their runs
+        words = np.searchsorted(at, run_start)  # the word units, in the order of their runs
         ids[words] = word_ids
         ends[words] = pos[run_end - 1] + 1
     return Units(ids, starts, ends), nl
+
+
+_FEW_WORD_CHARS = 256
+"""Up to this many word characters, :func:`normalize_lines` cuts and hashes the words one by one (:func:`_hash_few_runs`)
+instead of with whole-text vector passes."""
+_M64 = (1 << 64) - 1
+
+
+def _hash_few_runs(cp: np.ndarray, run_start: np.ndarray, run_end: np.ndarray) -> np.ndarray:
+    """:func:`_hash_runs` computed run by run on Python integers (the same values: every step wraps at 64 bits)."""
+    out = []
+    p, c1, c2 = int(_P), 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53
+    for s, e in zip(run_start.tolist(), run_end.tolist()):
+        h, pw = 0, 1
+        for x in cp[s:e].tolist():
+            h = (h + (x + 1) * pw) & _M64
+            pw = (pw * p) & _M64
+        h ^= e - s
+        h ^= h >> 33
+        h = (h * c1) & _M64
+        h ^= h >> 33
+        h = (h * c2) & _M64
+        h ^= h >> 33
+        out.append((h >> 33) | int(WORD_FLAG))
+    return np.array(out, dtype=np.uint32)
 
 
 _P = np.uint64(0x100000001B3)

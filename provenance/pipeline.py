@@ -23,8 +23,8 @@ from typing import Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from . import boilerplate, segment
-from .align import align, hash_runs
-from .arrays import Members, isin_sorted, member, unique
+from .align import align, hash_runs, seeds_within
+from .arrays import isin_sorted, member, unique
 from .candidates import (ShingleStats, lsh_evidence, rare_shingle_evidence, relative_pairs, shingle_places,
                          shingle_stats)
 from .config import Config
@@ -60,7 +60,7 @@ class Prepared:
     def distinct_at(self) -> np.ndarray:
         """For every unit, where its shingle is in :attr:`distinct_shingles` (meaningful where ``valid``; computed once)."""
         d = self.distinct_shingles
-        return np.searchsorted(d, self.shingles).clip(0, max(d.size - 1, 0))
+        return np.minimum(np.searchsorted(d, self.shingles), max(d.size - 1, 0))
 
 
 
@@ -271,19 +271,17 @@ def compare_each(x: Prepared, ys: Iterable[Prepared], stats: ShingleStats | None
                  config: Config) -> Iterator[Pair | None]:
     """:func:`compare` of ``x`` with each of ``ys`` (yielded one by one), ``x``'s side of the joins made once.
 
-    ``x`` is grouped by hash whole (:func:`~provenance.align.hash_runs`) once; of each ``y`` only the
-    positions whose hash ``x`` may have (a bitmap of ``x``'s hashes, :class:`~provenance.arrays.Members`) are grouped,
-    and of those the hashes ``x`` has kept (:meth:`~provenance.align.HashRuns.within`): the same seeds,
-    since alignment seeds on shared hashes only and counts repeats of shared ones only, and ``x``'s
-    shingles are found in ``y``'s shared ones exactly when they are in ``y``.
+    ``x`` is grouped by hash whole (:func:`~provenance.align.hash_runs`) once; each ``y``'s shingles are
+    looked up in ``x``'s groups (:func:`~provenance.align.seeds_within`, by a table of their low bits), not
+    grouped themselves: the same seeds, since alignment seeds on shared hashes only and counts repeats of
+    shared ones only.
     """
     runs_x, weights_x = hash_runs(x.shingles, x.valid), x.units.weights()
-    in_x = Members(runs_x.values)
     for y in ys:
-        runs_y = hash_runs(y.shingles, y.valid & in_x.maybe(y.shingles)).within(runs_x.values)
+        i, j, y_set = seeds_within(runs_x, y.shingles, y.valid, config.align.repeat_cap)
         raws = align(x.units.ids, x.shingles, x.valid, x.ks, weights_x, y.units.ids, y.shingles, y.valid,
-                     config.align, runs_x, runs_y)
-        yield judge_pair(x, y, raws, stats, config, y_set=runs_y.values)
+                     config.align, found=(i, j))
+        yield judge_pair(x, y, raws, stats, config, y_set=y_set)
 
 
 def judge_pair(x: Prepared, y: Prepared, raws: Sequence, stats: ShingleStats | None, config: Config,

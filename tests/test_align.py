@@ -332,3 +332,91 @@ def test_merging_many_pieces_by_the_vectorised_test_equals_trying_each_earlier_p
         monkeypatch.setattr(al, "_FEW_PIECES", 0)
         assert [r for *_, r in _run(a, b, k=3)] == looped and looped
     assert max(sizes) > 64  # the vectorised test had many pieces to choose from
+
+
+@pytest.mark.parametrize("cap", [1, 3, 16])
+def test_seeds_looked_up_in_one_side_are_the_seeds_of_both_grouped(cap):
+    """``seeds_within`` (b looked up in a's groups) gives the same seeds as ``seeds``, ordered by j then i, the
+    same segments through the radix sort, and b's distinct hashes shared with a: also with repeats over the cap."""
+    from provenance.align import hash_runs, near_anchors, near_segments, seeds, seeds_within, segments
+
+    rng = np.random.default_rng(cap)
+    for _ in range(300):
+        na, nb = rng.integers(0, 200, 2)
+        vocab = int(rng.integers(1, 40))
+        ha, hb = rng.integers(0, vocab, na).astype(np.uint32), rng.integers(0, vocab, nb).astype(np.uint32)
+        va, vb = rng.random(na) < 0.9, rng.random(nb) < 0.9
+        ra = hash_runs(ha, va)
+        i0, j0 = seeds(ha, va, hb, vb, cap, ra)
+        i1, j1, shared = seeds_within(ra, hb, vb, cap)
+        got = list(zip(i1.tolist(), j1.tolist()))
+        assert got == sorted(zip(i0.tolist(), j0.tolist()), key=lambda t: (t[1], t[0]))
+        assert shared.tolist() == hash_runs(hb, vb).within(ra.values).values.tolist()
+        ka = rng.integers(1, 5, na).astype(np.int32)
+        segs = segments(i0, j0, ka, ordered=False)
+        assert np.array_equal(segs, segments(i1, j1, ka, ordered=False, by_b=True))
+        cum = np.concatenate(([0], np.cumsum(rng.integers(1, 3, na + 5))))  # ends may pass a's last unit here
+        p = AlignParams(min_run=int(rng.integers(2, 9)), max_gap=int(rng.integers(1, 8)))
+        near = near_anchors(segs, cum[segs[:, 1]] - cum[segs[:, 0]], p)
+        assert np.array_equal(near, near_segments(i1, j1, ka, cum, p)) and near.dtype == near_segments(i1, j1, ka, cum, p).dtype
+
+
+def test_finding_hashes_by_their_low_bits_is_a_binary_search():
+    """``HashRuns.found``: hashes sharing their low 16 bits with none, one or several of the values."""
+    from provenance.align import hash_runs
+
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 50, 5000, 40000):
+        h = (rng.integers(0, 1 << 8, n) << 16 | rng.integers(0, 1 << 9, n)).astype(np.uint32)  # many share low bits
+        runs = hash_runs(h, np.ones(n, bool))
+        needles = np.concatenate((h[: n // 2], (rng.integers(0, 1 << 8, 3000) << 16 | rng.integers(0, 1 << 10, 3000))
+                                  .astype(np.uint32)))
+        valid = rng.random(needles.size) < 0.9
+        at = np.searchsorted(runs.values, needles).clip(0, max(runs.values.size - 1, 0))
+        there = valid & (runs.values[at] == needles) if runs.values.size else np.zeros(needles.size, bool)
+        pos, where = runs.found(needles, valid)
+        assert pos.tolist() == np.flatnonzero(there).tolist() and where.tolist() == at[there].tolist()
+
+
+def _chain_by_link(segs, cum_a, cum_b, p):
+    """Chaining spelled out with ``_link`` over every chain so far (no open-chain bookkeeping): the reference."""
+    from provenance.align import _link
+
+    chains, matched, longest, limits = [], [], [], []
+    for seg in map(tuple, segs.tolist()):
+        i0, i1, j0, j1 = seg
+        best, best_cost = -1, None
+        for c, ch in enumerate(chains):
+            cost = _link(ch[-1], seg, cum_a, cum_b, limits[c], p)
+            if cost is not None and (best_cost is None or cost < best_cost):
+                best, best_cost = c, cost
+        if best < 0:
+            w = int(cum_a[i1] - cum_a[i0])
+            chains.append([seg]), matched.append(w), longest.append(w), limits.append(max(p.max_gap, int(p.gap_ratio * w)))
+            continue
+        prev = chains[best][-1]
+        ni0, nj0 = max(i0, prev[1]), max(j0, prev[3])
+        chains[best].append((ni0, i1, nj0, j1))
+        run = int(cum_a[i1] - cum_a[ni0])
+        matched[best] += run
+        longest[best] = max(longest[best], run)
+        limits[best] = max(p.max_gap, int(p.gap_ratio * matched[best]))
+    return chains, matched, longest
+
+
+def test_chaining_drops_chains_left_behind_as_the_rules_of_link_say():
+    """``_chain`` (open chains, expiring from a heap) equals trying ``_link`` on every chain so far."""
+    from provenance.align import _chain
+
+    rng = np.random.default_rng(9)
+    for _ in range(400):
+        n = int(rng.integers(0, 120))
+        i0 = np.sort(rng.integers(0, 600, n))
+        j0 = rng.integers(0, 600, n)
+        length = rng.integers(1, 12, n)
+        segs = np.stack((i0, i0 + length, j0, j0 + length), axis=1).astype(np.int64)
+        segs = segs[np.lexsort((segs[:, 2], segs[:, 0]))]
+        cum_a = np.concatenate(([0], np.cumsum(rng.integers(1, 3, 620))))
+        cum_b = np.concatenate(([0], np.cumsum(rng.integers(1, 3, 620))))
+        p = AlignParams(max_gap=int(rng.integers(2, 30)), max_skew=int(rng.integers(2, 30)), gap_ratio=float(rng.random()))
+        assert _chain(segs, cum_a, cum_b, p) == _chain_by_link(segs, cum_a, cum_b, p)

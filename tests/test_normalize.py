@@ -85,6 +85,27 @@ def test_inline_markers_found_from_their_first_characters_equal_a_full_scan():
         assert [m.span() for m in _inline_markers(text, cps)] == [m.span() for m in _INLINE_MARKER.finditer(text)]
 
 
+def test_first_nonblank_of_each_line_equals_a_search_of_every_nonblank_position():
+    """Lines indented by none, a few or many blanks (more than are stepped over one by one), blank to the end."""
+    import random
+
+    from provenance import normalize as nz
+
+    rng = random.Random(7)
+    blank = nz._line_tables()[0]
+    for _ in range(2000):
+        lines = [rng.choice(["", " ", "\u3000" * rng.randint(1, 3), " \t" * rng.randint(0, 12)]) + rng.choice(["", "一、条", "x"])
+                 for _ in range(rng.randint(1, 12))]
+        text = "\n".join(lines)
+        n = len(text)
+        cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        clipped = np.append(np.minimum(cps, 0xFFFF), 0)
+        nl = np.nonzero(cps == 10)[0]
+        starts = np.concatenate(([0], nl + 1))
+        nonblank = np.append(np.nonzero(~blank[clipped[:n]])[0], n)
+        assert nz._first_nonblank(clipped, starts, blank).tolist() == nonblank[np.searchsorted(nonblank, starts)].tolist()
+
+
 def test_line_flag_table_is_built_once_then_read_from_the_cache(tmp_path, monkeypatch):
     import re
 
@@ -118,3 +139,21 @@ def test_line_flag_table_is_built_once_then_read_from_the_cache(tmp_path, monkey
             assert inline[cp] == (nz._INLINE_START.match(c) is not None)
     finally:
         clear()
+
+
+def test_words_cut_one_by_one_in_mostly_chinese_text_equal_the_vector_passes(monkeypatch):
+    """Up to ``_FEW_WORD_CHARS`` word characters the words are cut and hashed one by one: the same units."""
+    import random
+
+    from provenance import normalize as nz
+
+    rng = random.Random(8)
+    pieces = ["属地管理", "分级负责", "697", "GB/T 2260", "Ａｂｃ", "x", "re-\nport", "，", " ", "\n", "（一）", "第三条 ", "é", "𠀀"]
+    for _ in range(1500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        few, _ = nz.normalize_lines(text)
+        monkeypatch.setattr(nz, "_FEW_WORD_CHARS", -1)
+        many, _ = nz.normalize_lines(text)
+        monkeypatch.undo()
+        for a, b in ((few.ids, many.ids), (few.starts, many.starts), (few.ends, many.ends)):
+            assert a.dtype == b.dtype and a.tolist() == b.tolist(), text
