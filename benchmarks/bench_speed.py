@@ -878,9 +878,16 @@ def main(argv: list[str] | None = None) -> int:
     if "scale" in sections:
         scale = {r["paragraphs"]: r for r in results.get("scale", [])}
         for n in sizes:
-            reuse = scale.get(n) if args.reuse_index and (workdir / f"index-{n}.sqlite").exists() else None
+            built = (workdir / f"index-{n}.sqlite").exists()
+            if args.reuse_index and built and n not in scale:
+                # the index's own numbers are in a results file: never rebuild an index the user asked to keep
+                print(f"--reuse-index: {out_path} has no row of {n:,} paragraphs to take the index numbers from "
+                      f"(pass an --output that has one, e.g. benchmarks/results/speed-check-1m.json, or drop "
+                      f"--reuse-index to rebuild the index)", file=sys.stderr)
+                return 2
+            reuse = scale.get(n) if args.reuse_index and built else None
             if args.reuse_index and reuse is None:
-                print(f"no earlier index of {n:,} paragraphs in {workdir} and {out_path}: building it", file=sys.stderr)
+                print(f"no index of {n:,} paragraphs in {workdir}: building it", file=sys.stderr)
             scale[n] = bench_scale(n, workdir, args.timeout, repeats=1 if args.smoke else args.check_repeats, reuse=reuse)
             scale[n]["measured_at" if reuse is None else "check_measured_at"] = time.strftime("%Y-%m-%d %H:%M:%S")
         results["scale"] = sorted(scale.values(), key=lambda r: r["paragraphs"])
