@@ -888,8 +888,10 @@ def _regional_parents(region: list[str], mat: _Component, seqs: dict[str, tuple]
 
     Whatever a document outside the cluster also holds is set aside as the lost
     model's text (it joins the stock text), and the cluster is read as a component of
-    its own: the same tests of who can be whose source, then a maximum branching.  A
-    document with a parent there hangs under it; the others stay under the template.
+    its own: the same tests of who can be whose source, then a maximum branching, except
+    that only a source dated before its child is taken, and it needs only to hold
+    ``region_cover`` of the child's cluster-only text.  A document with a parent there hangs under it; the others stay under
+    the template.
     Only documents whose cluster-only text is at least ``region_share`` of their
     material are read so (too little text would decide nothing).  The candidates of
     the parents found replace the component's in ``cands``, so the edges' evidence
@@ -907,7 +909,9 @@ def _regional_parents(region: list[str], mat: _Component, seqs: dict[str, tuple]
     graph.add_nodes_from(region)
     # such a cluster's documents took from their region and from the lost model, often from a
     # neighbour too: the source is the older document that explains most of the regional text
-    _add_edges(graph, found, lean_of, p, keep=lambda c: c.valid(p) or c.cover >= p.region_cover)
+    # (older by date: between undated look-alikes, such as licence notices, a region tells no direction)
+    _add_edges(graph, found, lean_of, p,
+               keep=lambda c: _older(docs, c.source, c.child) and (c.valid(p) or c.cover >= p.region_cover))
     inner = _branching(graph, docs, {x: sub for x in region}, p)
     for x, y in inner.items():
         cands[(y, x)] = found[(y, x)]
