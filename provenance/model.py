@@ -53,8 +53,13 @@ class Metadata:
 
     @property
     def template(self) -> bool:
-        """A fill-in template: placeholders were found."""
-        return len(self.placeholders) > 0
+        """A fill-in template: it leaves at least two blanks.
+
+        One placeholder in an otherwise filled text is a blank a copy forgot to
+        fill (it stays listed in :attr:`placeholders`): the document is a copy
+        of a template, not one.
+        """
+        return len(self.placeholders) >= 2
 
 
 @dataclass(frozen=True)

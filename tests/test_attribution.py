@@ -9,7 +9,7 @@ from .conftest import short
 
 
 def _doc(i: str, date: str | None = None, template: bool = False, n: int = 1000) -> Document:
-    ph = (Placeholder("XX镇", (0, 3)),) if template else ()
+    ph = (Placeholder("XX镇", (0, 3)), Placeholder("×××", (10, 13))) if template else ()
     return Document(i, i, "字" * n, metadata=Metadata(date=date, placeholders=ph))
 
 

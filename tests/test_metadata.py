@@ -288,6 +288,15 @@ def test_placeholders_not_fired_by_real_text(text):
     assert find_placeholders(text) == ()
 
 
+def test_one_blank_left_in_a_filled_text_is_listed_but_not_a_template():
+    # A copy that forgot to fill one blank ("XX镇" kept in one sentence) is a copy, not a form.
+    filled = "金元镇信访维稳应急预案\n一、由XX镇派出所负责现场处置。\n二、金元镇人民政府统一指挥。"
+    m = extract_metadata(filled)
+    assert [p.text for p in m.placeholders] == ["XX镇"] and not m.template
+    form = extract_metadata("XX镇信访维稳应急预案\n一、由XX镇派出所负责现场处置。\n组 长：\n")
+    assert len(form.placeholders) >= 2 and form.template
+
+
 def test_samples_other_than_002_and_001_have_no_placeholders():
     for prefix in ("000", "003", "004"):
         assert extract_metadata(fixture(prefix)).placeholders == (), prefix

@@ -19,7 +19,8 @@ def result() -> ScanResult:
         Document("昂素镇.txt", "x", text, metadata=Metadata(title="昂素镇信访维稳应急预案", date="2023-02-22")),
         Document("西岗镇.txt", "x", text, metadata=Metadata(title="西岗镇信访维稳应急预案")),
         Document("XX镇模板.txt", "x", text, metadata=Metadata(title="XX镇信访维稳工作应急处置预案",
-                                                            placeholders=(Placeholder("XX镇", (0, 3)),))),
+                                                            placeholders=(Placeholder("XX镇", (0, 3)),
+                                                                          Placeholder("×××", (10, 13))))),
         Document("other.txt", "x", text, metadata=Metadata(title="Snow Emergency Plan", date="2019-01-05")),
     )
     p = lambda a, b, n: Pair(a, b, n / 100, n / 100, n, n, "copy", (Passage((0, n), (0, n), 0.9),))  # noqa: E731

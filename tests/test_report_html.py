@@ -127,7 +127,8 @@ def hand_result() -> ScanResult:
                     doc_number="昂党政发〔2023〕4号")
     a = Document("a.txt", "/x/a.txt", A_TEXT, metadata=meta)
     b = Document("compilation.txt#2", "/x/compilation.txt", B_TEXT, offset=500,
-                 metadata=Metadata(title="XX镇信访维稳预案", placeholders=(Placeholder("XX镇", (0, 3)),)))
+                 metadata=Metadata(title="XX镇信访维稳预案",
+                                       placeholders=(Placeholder("XX镇", (0, 3)), Placeholder("XX村", (20, 23)))))
     c = Document("c & <d>.txt", "/x/c.txt", C_TEXT, metadata=Metadata(title="Plan & procedure <v2>"))
     lead_a = span_of(A_TEXT, "成立应急处置领导小组，由镇党委书记任组长，镇长任副组长。")
     lead_b = span_of(B_TEXT, "成立应急处置领导小组，由村支部书记任组长，村主任任副组长。")
