@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                 d, result = corpus(work, docs, seed, lang)
                 s, report, secs = measure(d, result)
                 runs.append({"corpus": d.name, "lang": lang, "seed": seed, "documents": s["documents"],
-                             "lineage": s["lineage"], "decidable": s["lineage_decidable"], "direction": s["direction"], "ari_lineage": s["ari_lineage"],
+                             "lineage": s["lineage"], "decidable": s["lineage_decidable"], "direction": s["direction"], "dated_edges": s["dated_edges"], "ari_lineage": s["ari_lineage"],
                              "lineage_seconds": round(secs, 2)})
                 if args.errors:
                     rep = d / "report.json"
@@ -103,13 +103,17 @@ def main(argv: list[str] | None = None) -> int:
     rows = [[r["corpus"], r["documents"], get(r, "lineage", "parent_accuracy"), get(r, "lineage", "hypothetical_recovery"),
              get(r, "lineage", "spurious_hypothetical"), get(r, "lineage", "root_accuracy"),
              get(r, "direction", "accuracy"), r["ari_lineage"], get(r, "decidable", "parent_accuracy"),
-             get(r, "decidable", "hypothetical_recovery"), r["lineage_seconds"]] for r in runs]
+             get(r, "decidable", "hypothetical_recovery"), get(r, "dated_edges", "read_forward"),
+             get(r, "dated_edges", "true_forward"), r["lineage_seconds"]] for r in runs]
     mean = lambda i: statistics.mean(x[i] for x in rows if x[i] is not None)  # noqa: E731
     rows.append(["mean", sum(x[1] for x in rows), mean(2), mean(3), None, mean(5), mean(6), mean(7), mean(8), mean(9),
-                 None])
+                 mean(10), mean(11), None])
     print_table("Lineage on simulated corpora", ["corpus", "docs", "parents", "hyp rec", "spurious hyp", "roots",
-                                                  "direction", "ARI", "parents*", "hyp rec*", "lineage s"], rows)
+                                                  "direction", "ARI", "parents*", "hyp rec*", "dated→ read",
+                                                  "dated→ true", "lineage s"], rows)
     print("targets: parents >= 0.90, hypothetical templates recovered >= 0.80, every dated edge older -> newer")
+    print("direction: edges between a true ancestor and descendant pointing down; dated→: edges whose two ends "
+          "carry a read date, pointing older → newer by the read dates and by the true dates")
     print("* decidable: a parent no text can tell from the true one counts as right (a verbatim copy that added "
           "nothing stands for its source); only unseen models no document repeats verbatim must be recovered")
     if classes:
@@ -120,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
                          {"seeds": seeds, "docs": docs, "langs": langs, "runs": runs,
                           "mean": {"parent_accuracy": rows[-1][2], "hypothetical_recovery": rows[-1][3],
                                    "direction": rows[-1][6], "decidable_parent_accuracy": rows[-1][8],
-                                   "decidable_hypothetical_recovery": rows[-1][9]}, "error_classes": dict(classes)})
+                                   "decidable_hypothetical_recovery": rows[-1][9],
+                                   "dated_edges_forward_read": rows[-1][10], "dated_edges_forward_true": rows[-1][11]}, "error_classes": dict(classes)})
     print(f"wrote {path}", file=sys.stderr)
     return 0
 

@@ -20,6 +20,7 @@ from metrics import (
     adjusted_rand_index,
     components,
     decidable_scores,
+    dated_edge_order,
     direction_accuracy,
     lineage_scores,
     pair_key,
@@ -57,6 +58,7 @@ def score_lineage(truth: dict, rep: FileReport) -> dict:
     lin = lineage_scores(truth_parent, rep.edges, rep.hypothetical)
     dates = {d["id"]: d["date"] for d in truth["documents"]}
     direction = direction_accuracy([(p, c) for p, c, _ in rep.edges], truth_parent, dates, rep.hypothetical)
+    order = dated_edge_order([(p, c) for p, c, _ in rep.edges], rep.dates, dates, rep.hypothetical)
     unrelated_as_boilerplate = len(rep.boilerplate_pairs - true - ambiguous)
     lin_d = asdict(lin)
     lin_d.pop("matching")
@@ -71,6 +73,7 @@ def score_lineage(truth: dict, rep: FileReport) -> dict:
         "lineage": lin_d if rep.edges else None,
         "lineage_decidable": asdict(decidable) if rep.edges else None,
         "direction": asdict(direction) if rep.edges else None,
+        "dated_edges": asdict(order) if rep.edges else None,
         "unrelated_pairs_called_boilerplate": unrelated_as_boilerplate,
     }
 

@@ -47,6 +47,10 @@ _SIGNING = re.compile(
     r"印发|发布|制发|签发|通过|批准|\b(?:dated|signed|issued|adopted|approved|passed|done|given|enacted|ordained|"
     r"resolved|made|fait|gegeben|beschlossen|dado|hecho|firmado|approvato|dato)\b", re.IGNORECASE)
 """Words of a signing formula: a line holding one and ending with a date is signed on that date."""
+_THIS_DAY = re.compile(r"(?i)\bthis\s*$")
+_DAY_OF = re.compile(r"(?i)\d{1,2}(?:st|nd|rd|th|d)?\s+day\s+of\b")
+"""The English formula "… this 12th day of February, 2017" signs a text even when its verb is
+misspelt ("Aopted") or absent ("Witness my hand this 3rd day of May, 2019")."""
 _AMENDED = re.compile(r"修正|修订|修改|(?i:\bamended\b|\brevised\b|\bgeändert\b|\bmodifié)")
 """An amendment recorded in a heading: its date is the date of the text as it now reads."""
 _TITLE_END = re.compile(
@@ -142,7 +146,8 @@ def _date_role(d: DateMatch, line: str) -> str | None:
     if not bare or _org_like(_LABELS.sub("", rest)) or (not _is_cjk(rest) and len(rest.split()) <= 2):
         return "alone"
     before, after = line[:at], line[at + len(raw):]
-    if at >= 0 and not re.sub(rf"[{_PUNCT}\s]", "", after) and _SIGNING.search(before) and len(before) <= 240:
+    signed = _SIGNING.search(before) or (_THIS_DAY.search(before) and _DAY_OF.match(raw))
+    if at >= 0 and not re.sub(rf"[{_PUNCT}\s]", "", after) and signed and len(before) <= 240:
         return "alone"
     if re.match(r"^[\s（(\[【]*$", before):
         return "leading"

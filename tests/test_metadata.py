@@ -177,14 +177,21 @@ def test_english_number_and_dated_signature():
     ("Adopted by the Fire Department of the Town of Deercreek this 6th day of\nSeptember, 2013.", "2013-09-06"),
     ("Given under my hand and seal, done at Springfield on 3 March 2021.", "2021-03-03"),
     ("本预案经镇党委会议研究通过，2021年6月24日", "2021-06-24"),
+    # "this Nth day of Month, Year" signs the text by itself: a misspelt verb, or no verb at all
+    ("Aopted by the Board of Selectmen of the Town of Eastfield this 12th day of February, 2017.", "2017-02-12"),
+    ("In witness whereof I have set my hand this 3rd day of May, 2019.", "2019-05-03"),
 ])
 def test_signing_formula_ending_with_the_date(signature, iso):
     text = "Emergency plan\n\n" + "The office keeps the plan up to date.\n" * 8 + "\n" + signature + "\n"
     assert extract_metadata(text).date == iso
 
 
-def test_a_sentence_ending_with_a_date_is_not_a_signature():
-    text = "Emergency plan\n\n" + "The office keeps the plan.\n" * 8 + "The plan shall be reviewed again on 1 March 2024.\n"
+@pytest.mark.parametrize("last", [
+    "The plan shall be reviewed again on 1 March 2024.",
+    "The board meets again this 1 March 2024.",  # "this" without the "day of" formula
+])
+def test_a_sentence_ending_with_a_date_is_not_a_signature(last):
+    text = "Emergency plan\n\n" + "The office keeps the plan.\n" * 8 + last + "\n"
     assert extract_metadata(text).date is None
 
 

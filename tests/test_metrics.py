@@ -15,6 +15,7 @@ from metrics import (
     adjusted_rand_index,
     best_parents,
     components,
+    dated_edge_order,
     decidable_scores,
     direction_accuracy,
     lineage_scores,
@@ -188,6 +189,19 @@ def test_direction_accuracy():
     s = direction_accuracy(edges, TRUTH, dates=dates, hypothetical={"H"})
     assert s.undated == 3 and (s.judged, s.correct) == (2, 2)
 
+
+
+def test_dated_edge_order_by_read_and_by_true_dates():
+    edges = [("a", "b"), ("b", "c"), ("c", "d"), ("H", "a"), ("e", "f")]
+    read = {"a": "2010-01-01", "b": "2011-01-01", "c": "2012-01-01", "d": "2011-06-01", "e": "2013-01-01"}
+    # c's date was misread: truly 2009, so b → c points forward by the read dates only
+    true = {"a": "2010-01-01", "b": "2011-01-01", "c": "2009-01-01", "d": "2011-06-01", "e": "2013-01-01",
+            "f": "2014-01-01"}
+    s = dated_edge_order(edges, read, true, hypothetical={"H"})
+    # judged: a→b, b→c, c→d (H is hypothetical; f carries no read date)
+    assert s.dated == 3
+    assert s.read_forward == pytest.approx(2 / 3) and s.true_forward == pytest.approx(2 / 3)
+    assert dated_edge_order([], read, true).read_forward == 1.0
 
 
 def _doc(doc_id, parent, date, revision="light", *ops):
