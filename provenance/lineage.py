@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
 import networkx as nx
@@ -96,6 +96,9 @@ class LineageParams:
             child must hold for the source's unkept additions not to rule it out; also the
             novelties a source must have before a child keeping none of them rules it out.
         min_kept: Share of a source's novelties a child must keep (else it did not copy that source).
+        min_heirs: Documents holding a source's novelties from which, when none of them holds the
+            source's own additions, the novelties no longer excuse those additions (see
+            :meth:`_Candidate.valid`).
         max_borrowed: ``max_missing`` for a child that kept its source's novelties (it may have taken
             a paragraph or two from another document too).
         min_region: Documents a cluster of an inferred template's group needs to be read on its own
@@ -122,6 +125,7 @@ class LineageParams:
     against: float = 0.2
     min_inherited: int = 24
     min_kept: float = 0.2
+    min_heirs: int = 3
     max_borrowed: float = 0.15
     min_region: int = 3
     region_contrast: float = 1.5
@@ -454,11 +458,16 @@ class _Candidate:
     slips: int = 0      # witnessed units the source lacks in runs too short to rule it out
     inherited: int = 0  # units of the source's novelties the child holds (in runs)
     novelties: int = 0  # units of the source's novelties (in runs)
+    unkept: int = 0     # units of the source's own additions no document holds
+    heirs: int = 0      # documents holding the source's novelties
 
     def valid(self, p: LineageParams) -> bool:
         own = self.private if self.whole >= p.whole_copy else 0  # an excerpt leaves the rest of its source out
-        # a copy may drop its source's own paragraph; it is the copy still when it kept what the source wrote
-        own = 0 if self.inherited >= p.min_inherited else own
+        # a copy may drop its source's own paragraph; it is the copy still when it kept what the source wrote --
+        # unless several hold the "novelties" and none the paragraph: each would have dropped the same paragraph,
+        # where the plainer story is model text the older copies left out, and a paragraph only the source wrote
+        forgiven = self.inherited >= p.min_inherited and not (self.heirs >= p.min_heirs and self.unkept > p.max_private)
+        own = 0 if forgiven else own
         # the source wrote text of its own and the child kept none of it: the child has the older reading
         ignored = self.novelties >= p.min_inherited and self.inherited < p.min_kept * self.novelties
         # a copy may also take a paragraph from elsewhere: with what the source wrote kept, more may be missing
@@ -566,8 +575,15 @@ def _candidates(comp: _Component, docs: dict[str, Document], linked: set[tuple[s
             out[(y, x)] = _Candidate(y, x, float(missing[yi]) / max(1, any_wit), float(shared[yi]) / max(1, mine),
                                      int(shared[yi]), int(extra[yi]), int(comp.private[yi]) + lost,
                                      float(kept[yi, xi]) / max(1, int(comp.length[yi])), len(cols), int(slips[yi]),
-                                     inherited, novelties)
-    return out
+                                     inherited, novelties, int(comp.private[yi]))
+    # heirs of y: documents holding y's novelties that no other such document explains (a chain y → a → b is one)
+    held_by: dict[str, list[str]] = defaultdict(list)
+    for (y, x), c in out.items():
+        if c.inherited >= p.min_inherited:
+            held_by[y].append(x)
+    heirs = {y: sum(not any(h != x and (h, x) in out and out[(h, x)].valid(p) for h in hs) for x in hs)
+             for y, hs in held_by.items()}
+    return {k: replace(c, heirs=heirs.get(k[0], 0)) for k, c in out.items()}
 
 
 # ----------------------------------------------------------------------------- graph
