@@ -62,7 +62,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("zh", re.compile(
         rf"(?<![\d{_ZH_NUM}])(?P<y>[\d{_ZH_NUM}](?: ?[\d{_ZH_NUM}]){{3}}){_SN}[年년]{_SN}"
         rf"(?P<m>\d{{1,2}}|[〇零一二三四五六七八九十]{{1,2}}){_SN}[月월]{_SN}"
-        rf"(?P<d>\d{{1,2}}|[〇零一二三四五六七八九十廿卅]{{1,3}}){_SN}[日号號일]")),
+        rf"(?P<d>\d{{1,2}}|[〇零一二三四五六七八九十廿卅]{{1,3}})"
+        # the day's 日 lost at the end of a line ("2014 年 8 月 31"), unless the next line goes on with digits
+        rf"(?:{_SN}[日号號일]|(?=[^\S\n]*(?:\n(?![^\S\n]*[\d〇零一二三四五六七八九十])|$)))")),
     ("ymd", re.compile(r"(?<![\d.])(?P<y>\d{4})(?P<sep>[-./])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d|\.\d)")),
     ("dmy", re.compile(r"(?<![\d.])(?P<d>\d{1,2})\. ?(?P<m>\d{1,2})\. ?(?P<y>\d{4})(?!\d|\.\d)")),
     ("slash", re.compile(r"(?<![\d/])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})(?![\d/])")),

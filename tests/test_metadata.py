@@ -127,6 +127,13 @@ def test_glued_digits_only_when_one_reading():
     assert find_dates("落款\n202112\n") == []  # 2021-01-02, or December 2021?
 
 
+def test_a_date_that_lost_its_day_mark_at_the_end_of_a_line():
+    assert find_dates("梅青街道人民政府\n2014 年 8 月 31 \n") == [("2014-08-31", (9, 22))]
+    assert find_dates("二〇一四年八月三十\n") == [("2014-08-30", (0, 9))]
+    assert find_dates("截至2014年8月31\n2 人参加") == []  # the next line goes on with digits: not a date's end
+    assert find_dates("共计2014年8月312\n") == []
+
+
 def test_slash_dates_are_read_only_when_unambiguous():
     assert find_dates("13/02/2023") == [("2023-02-13", (0, 10))]
     assert find_dates("02/03/2023") == []
