@@ -18,6 +18,7 @@ RUNS = [
     ["bench_accuracy.py", "--smoke"],
     ["bench_lineage.py", "--smoke", "--errors"],
     ["bench_licences.py", "--smoke"],
+    ["bench_languages.py"],
     ["bench_speed.py", "--smoke"],
 ]
 
