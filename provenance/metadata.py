@@ -51,6 +51,12 @@ _THIS_DAY = re.compile(r"(?i)\bthis\s*$")
 _DAY_OF = re.compile(r"(?i)\d{1,2}(?:st|nd|rd|th|d)?\s+day\s+of\b")
 """The English formula "… this 12th day of February, 2017" signs a text even when its verb is
 misspelt ("Aopted") or absent ("Witness my hand this 3rd day of May, 2019")."""
+_VERSION = re.compile(
+    r"^[^a-z。，；;!?]*?(?i:version|versión|versione|versão|fassung|révision|revision|版本|第)\s*"
+    r"[\dA-Za-z.]{1,8}\s*(?:版)?\s*[,，:：]?\s*(?i:du|of|vom|de|del|dated|from|des)?\s*$")
+"""A version line that ends with its date ("Version 2.1 du 2013-06-21", "GNU GENERAL PUBLIC LICENSE Version 3,
+29 June 2007") dates the text, as licences and standards are dated; "version" must open the line or follow a
+title in capitals ("… replaces version 2 of 1 March 2024." is a sentence)."""
 _AMENDED = re.compile(r"修正|修订|修改|(?i:\bamended\b|\brevised\b|\bgeändert\b|\bmodifié)")
 """An amendment recorded in a heading: its date is the date of the text as it now reads."""
 _TITLE_END = re.compile(
@@ -146,7 +152,7 @@ def _date_role(d: DateMatch, line: str) -> str | None:
     if not bare or _org_like(_LABELS.sub("", rest)) or (not _is_cjk(rest) and len(rest.split()) <= 2):
         return "alone"
     before, after = line[:at], line[at + len(raw):]
-    signed = _SIGNING.search(before) or (_THIS_DAY.search(before) and _DAY_OF.match(raw))
+    signed = _SIGNING.search(before) or (_THIS_DAY.search(before) and _DAY_OF.match(raw)) or _VERSION.search(before)
     if at >= 0 and not re.sub(rf"[{_PUNCT}\s]", "", after) and signed and len(before) <= 240:
         return "alone"
     if re.match(r"^[\s（(\[【]*$", before):

@@ -187,6 +187,9 @@ def test_english_number_and_dated_signature():
     # "this Nth day of Month, Year" signs the text by itself: a misspelt verb, or no verb at all
     ("Aopted by the Board of Selectmen of the Town of Eastfield this 12th day of February, 2017.", "2017-02-12"),
     ("In witness whereof I have set my hand this 3rd day of May, 2019.", "2019-05-03"),
+    # a licence or standard is dated by its version line
+    ("Version 2.0 du 2006-09-05.", "2006-09-05"),
+    ("GNU GENERAL PUBLIC LICENSE Version 3, 29 June 2007", "2007-06-29"),
 ])
 def test_signing_formula_ending_with_the_date(signature, iso):
     text = "Emergency plan\n\n" + "The office keeps the plan up to date.\n" * 8 + "\n" + signature + "\n"
@@ -196,10 +199,16 @@ def test_signing_formula_ending_with_the_date(signature, iso):
 @pytest.mark.parametrize("last", [
     "The plan shall be reviewed again on 1 March 2024.",
     "The board meets again this 1 March 2024.",  # "this" without the "day of" formula
+    "This plan replaces version 2 of 1 March 2024.",  # "version" inside a sentence
 ])
 def test_a_sentence_ending_with_a_date_is_not_a_signature(last):
     text = "Emergency plan\n\n" + "The office keeps the plan.\n" * 8 + last + "\n"
     assert extract_metadata(text).date is None
+
+
+def test_a_version_line_under_the_title_dates_a_licence():
+    text = "CONTRAT DE LICENCE DE LOGICIEL LIBRE CeCILL\n\nVersion 2.1 du 2013-06-21\n\n" + "Article.\n" * 40
+    assert extract_metadata(text).date == "2013-06-21"
 
 
 def test_an_amended_regulation_is_dated_by_its_amendment():
