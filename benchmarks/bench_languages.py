@@ -35,7 +35,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_licences import VERSION, _entries, _find_source, _split, score  # noqa: E402
+from bench_licences import VERSION, _find_source, score  # noqa: E402
+from bench_licences import load as load_licences  # noqa: E402
 from engine import file_level, print_table, run_engine, write_results  # noqa: E402
 from metrics import adjusted_rand_index, components, pair_key  # noqa: E402
 
@@ -69,27 +70,20 @@ def family(key: str, lang: str) -> str:
     return f"{key.split('-')[0]}/{lang}"
 
 
+def _size(text: str) -> int:
+    """Words, or for CJK text two characters a word."""
+    cjk = _CJK.findall(text)
+    return len(cjk) // 2 if cjk else len(text.split())
+
+
 def load(source: Path, min_words: int) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
-    """Non-English canonical texts ``{key: (language, text)}`` and their variants ``{rule: (label, text)}``."""
-    canonical: dict[str, tuple[str, str]] = {}
-    rules: dict[str, tuple[str, str]] = {}
-    for kind, name, raw in _entries(source):
-        meta, text = _split(raw)
-        size = len(text.split()) if not _CJK.search(text) else len(_CJK.findall(text)) // 2
-        if size < min_words:
-            continue
-        if kind == "licenses" and name.endswith(".LICENSE"):
-            if any(meta.get(k) == "yes" for k in ("is_deprecated", "is_unknown", "is_generic")):
-                continue
-            lang = language(text)
-            if lang != "en":
-                canonical[meta.get("key", name[:-8])] = (lang, text)
-        elif kind == "rules" and name.endswith(".RULE"):
-            label = meta.get("license_expression", "")
-            if meta.get("is_license_text") == "yes" and label and " " not in label and \
-                    meta.get("is_false_positive") != "yes" and meta.get("is_deprecated") != "yes":
-                rules[name[:-5]] = (label, text)
-    rules = {k: v for k, v in rules.items() if v[0] in canonical and language(v[1]) != "en"}
+    """Non-English canonical texts ``{key: (language, text)}`` and their variants ``{rule: (label, text)}``
+    (:func:`bench_licences.load`'s filters, then the language and a size counting CJK characters)."""
+    every, found = load_licences(source, 0)
+    canonical = {k: (lang, t) for k, t in every.items()
+                 if _size(t) >= min_words and (lang := language(t)) != "en"}
+    rules = {k: (label, t) for k, (label, t) in found.items()
+             if label in canonical and _size(t) >= min_words and language(t) != "en"}
     return canonical, rules
 
 
@@ -109,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         for key, (lang, text) in sorted(canonical.items()):
             doc = f"canonical/{key}.txt"
             (work / doc).write_text(text, encoding="utf-8")
-            truth[doc], canon_ids[doc], fam[doc] = key, key, family(key, "de" if lang == "de" else lang)
+            truth[doc], canon_ids[doc], fam[doc] = key, key, family(key, lang)
         for name, (label, text) in sorted(rules.items()):
             doc = f"variants/{name}.txt"
             (work / doc).write_text(text, encoding="utf-8")

@@ -581,8 +581,8 @@ def _candidates(comp: _Component, docs: dict[str, Document], linked: set[tuple[s
     for (y, x), c in out.items():
         if c.inherited >= p.min_inherited:
             held_by[y].append(x)
-    heirs = {y: sum(not any(h != x and (h, x) in out and out[(h, x)].valid(p) for h in hs) for x in hs)
-             for y, hs in held_by.items()}
+    ok = {k for k, c in out.items() if c.valid(p)}
+    heirs = {y: sum(not any(h != x and (h, x) in ok for h in hs) for x in hs) for y, hs in held_by.items()}
     return {k: replace(c, heirs=heirs.get(k[0], 0)) for k, c in out.items()}
 
 

@@ -152,8 +152,8 @@ def _date_role(d: DateMatch, line: str) -> str | None:
     if not bare or _org_like(_LABELS.sub("", rest)) or (not _is_cjk(rest) and len(rest.split()) <= 2):
         return "alone"
     before, after = line[:at], line[at + len(raw):]
-    signed = _SIGNING.search(before) or (_THIS_DAY.search(before) and _DAY_OF.match(raw)) or _VERSION.search(before)
-    if at >= 0 and not re.sub(rf"[{_PUNCT}\s]", "", after) and signed and len(before) <= 240:
+    if at >= 0 and not re.sub(rf"[{_PUNCT}\s]", "", after) and len(before) <= 240 and (
+            _SIGNING.search(before) or (_THIS_DAY.search(before) and _DAY_OF.match(raw)) or _VERSION.search(before)):
         return "alone"
     if re.match(r"^[\s（(\[【]*$", before):
         return "leading"
